@@ -1,0 +1,281 @@
+r"""The claim checker: every number the book states is computed, compared and recorded.
+
+A chapter makes one :class:`Claims` book and checks each statement of its prose with it::
+
+    claims = Claims("Information")
+    claims.close("KL(fair || biased) in bits", kl_bits, 1.198, atol=5e-4)
+    claims.at_most("JS(p || q) <= log 2", js, math.log(2))
+    claims.table()          # the chapter's table of checked claims
+
+A claim that does not hold raises :class:`ClaimError` at once, naming the chapter, the
+claim and both numbers, so the cell fails, nbval fails the chapter and the book build
+stops. Passing claims are kept, in order, for the table at the end of the chapter.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from numbers import Real
+
+import numpy as np
+import torch
+
+__all__ = ["Claim", "ClaimError", "ClaimTable", "Claims"]
+
+
+class ClaimError(AssertionError):
+    """A claim of the book did not hold."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One checked statement: what was computed, what it was compared with, and how."""
+
+    chapter: str
+    name: str
+    computed: float | Fraction | np.ndarray
+    relation: str  # one of "≈", "=", "≤", "≥", "<", ">"
+    expected: float | Fraction | np.ndarray
+    tolerance: str  # human-readable, e.g. "atol 5e-04"; "exact" for = and inequalities
+    passed: bool
+
+    @property
+    def computed_text(self) -> str:
+        return _format(self.computed)
+
+    @property
+    def expected_text(self) -> str:
+        return f"{self.relation} {_format(self.expected)}"
+
+    def as_dict(self) -> dict[str, str | bool]:
+        return {
+            "chapter": self.chapter,
+            "claim": self.name,
+            "computed": self.computed_text,
+            "expected": self.expected_text,
+            "tolerance": self.tolerance,
+            "passed": self.passed,
+        }
+
+
+class Claims:
+    r"""The claims of one chapter, checked as they are stated.
+
+    Each checking method records the claim and returns the computed value (as a float, or a
+    float64 array for array claims), so a chapter can pass it on to ``glue``. Checking a
+    claim again under the same name replaces the earlier record, so re-running a cell in
+    Jupyter does not list a claim twice.
+
+    >>> claims = Claims("Doctest")
+    >>> claims.close("one third", 1 / 3, 0.3333, atol=1e-4)
+    0.333...
+    >>> claims.at_most("a probability", 0.2, 1)
+    0.2
+    >>> claims.close("pi", 3.0, math.pi, atol=0.1)
+    Traceback (most recent call last):
+    ...
+    ganlib.claims.ClaimError: Doctest: claim 'pi' does not hold: computed 3 but expected ≈ 3.14159 (atol 0.1); |difference| = 0.141593.
+    """
+
+    def __init__(self, chapter: str):
+        if not isinstance(chapter, str) or not chapter.strip():
+            raise ValueError(
+                f"Claims: chapter must be a non-empty string naming the chapter; got {chapter!r}."
+            )
+        self.chapter = chapter
+        self._claims: dict[str, Claim] = {}
+
+    # -- the checks -------------------------------------------------------------------
+
+    def close(self, name: str, computed, expected, *, atol: float = 0.0, rtol: float = 0.0):
+        r"""Claim ``|computed - expected| <= atol + rtol * |expected|`` (elementwise for arrays).
+
+        At least one of ``atol`` and ``rtol`` must be positive: a claim about floating-point
+        results states the tolerance it was computed to. Infinite values match only the same
+        infinity (KL divergence *is* infinite in some of the book's examples).
+        """
+        _check_name(name)
+        for label, value in (("atol", atol), ("rtol", rtol)):
+            if not isinstance(value, Real) or not math.isfinite(value) or value < 0:
+                raise ValueError(
+                    f"Claims.close: {label} must be a finite number >= 0; got {value!r}."
+                )
+        if atol == 0 and rtol == 0:
+            raise ValueError(
+                f"Claims.close: claim {name!r} needs a tolerance; got atol=0 and rtol=0. "
+                "State the tolerance the value is known to (or use Claims.equal for exact values)."
+            )
+        c, e = _as_array(computed, "computed"), _as_array(expected, "expected")
+        if c.shape != e.shape and e.size != 1:
+            raise ValueError(
+                f"Claims.close: computed and expected must have the same shape; got "
+                f"{c.shape} and {e.shape} in claim {name!r}."
+            )
+        e_full = np.broadcast_to(e, c.shape)
+        same_infinity = np.isinf(c) & (c == e_full)
+        with np.errstate(invalid="ignore"):
+            difference = np.where(same_infinity, 0.0, np.abs(c - e_full))
+            within = (difference <= atol + rtol * np.abs(e_full)) & np.isfinite(e_full)
+        # NaN compares False, so a NaN never passes; an infinity passes only against itself.
+        passed = bool(np.all(same_infinity | within))
+        tolerance = ", ".join(
+            f"{label} {value:.3g}" for label, value in (("atol", atol), ("rtol", rtol)) if value
+        )
+        worst = float(np.nanmax(difference)) if np.any(~np.isnan(difference)) else math.nan
+        detail = f"|difference| = {worst:.6g}" + (f" (largest of {c.size})" if c.size > 1 else "")
+        self._record(name, c, "≈", e, tolerance, passed, detail)
+        return _result(c, computed)
+
+    def equal(self, name: str, computed, expected):
+        """Claim exact equality: for integers, fractions and other exactly computed values."""
+        _check_name(name)
+        if isinstance(computed, Fraction) or isinstance(expected, Fraction):
+            passed = Fraction(computed) == Fraction(expected)
+            c, e = Fraction(computed), Fraction(expected)
+            self._record(name, c, "=", e, "exact", passed, "")
+            return c
+        c, e = _as_array(computed, "computed"), _as_array(expected, "expected")
+        passed = c.shape == e.shape and bool(np.array_equal(c, e))
+        self._record(name, c, "=", e, "exact", passed, "")
+        return _result(c, computed)
+
+    def at_most(self, name: str, computed, bound, *, slack: float = 0.0):
+        """Claim ``computed <= bound + slack`` (every element, for arrays)."""
+        return self._inequality(name, computed, "≤", bound, slack, np.less_equal)
+
+    def at_least(self, name: str, computed, bound, *, slack: float = 0.0):
+        """Claim ``computed >= bound - slack`` (every element, for arrays)."""
+        return self._inequality(name, computed, "≥", bound, slack, np.greater_equal)
+
+    def less(self, name: str, computed, bound):
+        """Claim ``computed < bound`` strictly (every element, for arrays)."""
+        return self._inequality(name, computed, "<", bound, 0.0, np.less)
+
+    def greater(self, name: str, computed, bound):
+        """Claim ``computed > bound`` strictly (every element, for arrays)."""
+        return self._inequality(name, computed, ">", bound, 0.0, np.greater)
+
+    # -- reading the record -------------------------------------------------------------
+
+    def __iter__(self):
+        return iter(self._claims.values())
+
+    def __len__(self) -> int:
+        return len(self._claims)
+
+    def table(self) -> ClaimTable:
+        """The chapter's table of checked claims (renders as HTML in a notebook)."""
+        return ClaimTable(self.chapter, list(self._claims.values()))
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _inequality(self, name, computed, relation, bound, slack, compare):
+        _check_name(name)
+        if not isinstance(slack, Real) or not math.isfinite(slack) or slack < 0:
+            raise ValueError(f"Claims: slack must be a finite number >= 0; got {slack!r}.")
+        c, b = _as_array(computed, "computed"), _as_array(bound, "bound")
+        shifted = b + slack if relation in ("≤", "<") else b - slack
+        passed = bool(np.all(compare(c, shifted)))
+        tolerance = f"slack {slack:.3g}" if slack else "exact"
+        self._record(name, c, relation, b, tolerance, passed, "")
+        return _result(c, computed)
+
+    def _record(self, name, computed, relation, expected, tolerance, passed, detail):
+        claim = Claim(self.chapter, name, _scalar(computed), relation, _scalar(expected),
+                      tolerance, passed)
+        self._claims.pop(name, None)
+        self._claims[name] = claim
+        if not passed:
+            where = f" ({tolerance})" if tolerance not in ("exact", "") else ""
+            message = (
+                f"{self.chapter}: claim {name!r} does not hold: computed "
+                f"{claim.computed_text} but expected {claim.expected_text}{where}"
+            )
+            raise ClaimError(message + (f"; {detail}." if detail else "."))
+
+
+class ClaimTable:
+    """The table of a chapter's checked claims: HTML in a notebook, plain text elsewhere."""
+
+    def __init__(self, chapter: str, claims: list[Claim]):
+        self.chapter = chapter
+        self.claims = claims
+
+    def rows(self) -> list[dict[str, str | bool]]:
+        return [claim.as_dict() for claim in self.claims]
+
+    def _repr_html_(self) -> str:
+        head = "".join(
+            f"<th>{h}</th>" for h in ("#", "claim", "computed", "expected", "tolerance", "status")
+        )
+        body = []
+        for number, claim in enumerate(self.claims, start=1):
+            status = "✓ holds" if claim.passed else "✗ fails"
+            cells = (str(number), claim.name, claim.computed_text, claim.expected_text,
+                     claim.tolerance, status)
+            body.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+        return (
+            '<table class="ganlib-claims">'
+            f"<caption>{html.escape(self.chapter)}: {len(self.claims)} checked claims</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        )
+
+    def __repr__(self) -> str:
+        lines = [f"{self.chapter}: {len(self.claims)} checked claims"]
+        for number, claim in enumerate(self.claims, start=1):
+            status = "holds" if claim.passed else "FAILS"
+            lines.append(
+                f"{number:>3}. {claim.name}: {claim.computed_text} {claim.expected_text} "
+                f"[{claim.tolerance}] {status}"
+            )
+        return "\n".join(lines)
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _check_name(name) -> None:
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"Claims: a claim's name must be a non-empty string; got {name!r}.")
+
+
+def _as_array(value, label: str) -> np.ndarray:
+    """Any number, Fraction, NumPy value or torch tensor (any device) as a float64 array."""
+    if isinstance(value, torch.Tensor):
+        value = value.detach().to("cpu", torch.float64).numpy()
+    elif isinstance(value, Fraction):
+        value = float(value)
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"Claims: the {label} value must be a number, an array or a tensor; got "
+            f"{type(value).__name__} {value!r}."
+        ) from error
+    return array
+
+
+def _scalar(array):
+    if isinstance(array, np.ndarray) and array.size == 1:
+        return float(array.reshape(()))
+    return array
+
+
+def _result(array: np.ndarray, original):
+    if isinstance(original, Fraction):
+        return original
+    return float(array.reshape(())) if array.size == 1 else array
+
+
+def _format(value) -> str:
+    if isinstance(value, Fraction):
+        return str(value)
+    if isinstance(value, np.ndarray):
+        finite = value[np.isfinite(value)]
+        if finite.size == 0:
+            return f"{value.size} values"
+        return f"{value.size} values in [{finite.min():.6g}, {finite.max():.6g}]"
+    return f"{value:.6g}"

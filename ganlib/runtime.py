@@ -1,0 +1,94 @@
+r"""Where tensors live and how runs are seeded.
+
+``device()`` picks the accelerator a chapter or a training run uses, and
+``seed_everything()`` seeds every random number generator a run can touch. Both are
+explicit calls: importing ganlib changes no global state.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+import torch
+
+DEVICE_ENV_VAR = "GANLIB_DEVICE"
+"""Name of the environment variable that overrides :func:`device` (e.g. ``cpu``, ``cuda:1``)."""
+
+
+def device() -> torch.device:
+    r"""The device a run should use: CUDA when available, then Apple's MPS, then the CPU.
+
+    The environment variable ``GANLIB_DEVICE`` overrides the choice, e.g.
+    ``GANLIB_DEVICE=cpu`` to run a chapter on the CPU on a machine that has a GPU.
+    Asking for a device this machine does not have is an error, not a silent fallback.
+
+    >>> import os
+    >>> os.environ["GANLIB_DEVICE"] = "cpu"
+    >>> device()
+    device(type='cpu')
+    >>> del os.environ["GANLIB_DEVICE"]
+    """
+    requested = os.environ.get(DEVICE_ENV_VAR, "").strip()
+    if requested:
+        try:
+            chosen = torch.device(requested)
+        except RuntimeError as error:
+            raise ValueError(
+                f"device: {DEVICE_ENV_VAR} must name a torch device such as 'cpu', 'cuda' or "
+                f"'cuda:1'; got {requested!r}. Unset it to let ganlib choose."
+            ) from error
+        if not _available(chosen):
+            raise RuntimeError(
+                f"device: {DEVICE_ENV_VAR} asks for {requested!r}, which this machine does not "
+                f"have. Unset {DEVICE_ENV_VAR} or set it to 'cpu'."
+            )
+        return chosen
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def _available(chosen: torch.device) -> bool:
+    if chosen.type == "cpu":
+        return True
+    if chosen.type == "cuda":
+        if not torch.cuda.is_available():
+            return False
+        return chosen.index is None or chosen.index < torch.cuda.device_count()
+    if chosen.type == "mps":
+        return torch.backends.mps.is_available()
+    return False
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    r"""Seed Python's ``random``, NumPy's legacy global generator and torch (CPU and CUDA).
+
+    Returns a fresh CPU ``torch.Generator`` seeded with ``seed``, which library functions
+    that take ``generator=`` should prefer to the global state.
+
+    >>> g = seed_everything(0)
+    >>> a = torch.rand(2, generator=g)
+    >>> b = torch.rand(2, generator=seed_everything(0))
+    >>> bool((a == b).all())
+    True
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(
+            f"seed_everything: seed must be an int; got {type(seed).__name__} {seed!r}. "
+            "Pass an integer such as 0."
+        )
+    if not 0 <= seed < 2**32:
+        raise ValueError(
+            f"seed_everything: seed must lie in [0, 2**32); got {seed}. "
+            "Use a smaller non-negative integer."
+        )
+    random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 - seeding the legacy global generator is the point
+    torch.manual_seed(seed)  # also seeds every CUDA device
+    generator = torch.Generator()
+    generator.manual_seed(seed)
+    return generator

@@ -1,0 +1,85 @@
+"""The book's harness: every chapter in _toc.yml is a MyST notebook that pytest runs, and a
+failing claim in a notebook fails pytest with the chapter and the claim named."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import is_myst_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def toc_files() -> list[Path]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    entries = [toc["root"]]
+    entries += [chapter["file"] for chapter in toc.get("chapters", [])]
+    for part in toc.get("parts", []):
+        entries += [chapter["file"] for chapter in part.get("chapters", [])]
+    return [ROOT / (entry if entry.endswith(".md") else entry + ".md") for entry in entries]
+
+
+def chapters() -> list[Path]:
+    return [path for path in toc_files() if path.exists() and is_myst_notebook(path)]
+
+
+def run_pytest(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_every_toc_entry_exists():
+    missing = [str(path.relative_to(ROOT)) for path in toc_files() if not path.exists()]
+    assert not missing, f"_toc.yml lists files that do not exist: {missing}"
+
+
+def test_the_book_has_chapters():
+    assert len(chapters()) >= 3
+
+
+@pytest.mark.parametrize("path", chapters(), ids=lambda p: p.name)
+def test_chapter_imports_ganlib_and_checks_claims(path: Path):
+    text = path.read_text(encoding="utf-8")
+    assert "import ganlib" in text, f"{path.name} does not import ganlib"
+    assert "ganlib.Claims(" in text, f"{path.name} makes no Claims book"
+    assert "claims.table()" in text, f"{path.name} does not end with its table of claims"
+
+
+def test_no_notebook_copies_next_to_the_sources():
+    copies = sorted(p.name for p in (ROOT / "book").glob("*.ipynb"))
+    assert not copies, f"book/ holds .ipynb files next to the MyST sources: {copies}"
+
+
+def test_every_toc_chapter_is_collected_as_a_notebook():
+    result = run_pytest("--collect-only", "-q", "book")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for path in chapters():
+        assert f"book/{path.name}::Cell 0" in result.stdout, result.stdout
+
+
+def test_failing_claim_fails_pytest_naming_chapter_and_claim():
+    result = run_pytest("-q", str(FIXTURES / "failing_claim.md"))
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "failing_claim.md" in output
+    assert "ClaimError" in output
+    assert "Fixture chapter: claim 'entropy of a fair coin is two bits' does not hold" in output
+    assert "computed 1 but expected ≈ 2" in output
+
+
+def test_passing_claim_passes_pytest():
+    result = run_pytest("-q", str(FIXTURES / "passing_claim.md"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout

@@ -1,0 +1,139 @@
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import torch
+
+from ganlib import ClaimError, Claims
+
+
+@pytest.fixture
+def claims():
+    return Claims("Test chapter")
+
+
+def test_close_passes_within_tolerance_and_returns_the_value(claims):
+    assert claims.close("pi", torch.tensor(3.14159, dtype=torch.float64), math.pi, atol=1e-5) == (
+        pytest.approx(3.14159)
+    )
+    assert claims.close("relative", 101.0, 100.0, rtol=0.011) == 101.0
+    assert [claim.name for claim in claims] == ["pi", "relative"]
+    assert all(claim.passed for claim in claims)
+
+
+def test_close_fails_naming_chapter_claim_and_both_numbers(claims):
+    with pytest.raises(ClaimError) as error:
+        claims.close("KL in bits", 1.19, 1.198, atol=5e-4)
+    message = str(error.value)
+    assert message.startswith("Test chapter: claim 'KL in bits' does not hold")
+    assert "computed 1.19 but expected ≈ 1.198 (atol 0.0005)" in message
+    assert "|difference| = 0.008" in message
+    (failed,) = list(claims)
+    assert not failed.passed  # the failure is recorded too
+
+
+def test_close_tolerance_is_inclusive_and_combines_atol_and_rtol(claims):
+    claims.close("edge", 1.5, 1.0, atol=0.25, rtol=0.25)
+    with pytest.raises(ClaimError):
+        claims.close("just outside", 1.5 + 1e-9, 1.0, atol=0.25, rtol=0.25)
+
+
+def test_nan_never_passes(claims):
+    with pytest.raises(ClaimError, match="computed nan"):
+        claims.close("nan", float("nan"), 0.0, atol=1.0)
+    with pytest.raises(ClaimError):
+        claims.at_most("nan bound", float("nan"), 1.0)
+
+
+def test_infinity_matches_only_the_same_infinity(claims):
+    claims.close("KL is infinite", torch.tensor(float("inf")), math.inf, atol=1e-9)
+    with pytest.raises(ClaimError):
+        claims.close("wrong sign", -math.inf, math.inf, atol=1e-9)
+    with pytest.raises(ClaimError):
+        claims.close("finite vs inf", 1e308, math.inf, atol=1e-9)
+    with pytest.raises(ClaimError):
+        claims.close("finite vs inf, relative", 1e308, math.inf, rtol=0.5)
+
+
+def test_array_claims_check_every_element(claims):
+    values = claims.close("array", np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-12]), atol=1e-9)
+    assert values.shape == (2,)
+    with pytest.raises(ClaimError, match=r"largest of 2"):
+        claims.close("one bad element", torch.tensor([1.0, 2.5]), torch.tensor([1.0, 2.0]), atol=0.1)
+    with pytest.raises(ValueError, match="same shape"):
+        claims.close("shapes", np.zeros(2), np.zeros(3), atol=0.1)
+
+
+def test_close_needs_a_tolerance(claims):
+    with pytest.raises(ValueError, match="needs a tolerance"):
+        claims.close("no tolerance", 1.0, 1.0)
+    with pytest.raises(ValueError, match="atol must be a finite number >= 0"):
+        claims.close("negative", 1.0, 1.0, atol=-1)
+
+
+def test_equal_is_exact_and_handles_fractions(claims):
+    assert claims.equal("P(y1 | x1)", Fraction(2, 50) / Fraction(17, 50), Fraction(2, 17)) == Fraction(2, 17)
+    with pytest.raises(ClaimError, match="computed 119/100 but expected = 1199/1000"):
+        claims.equal("truncated", Fraction(119, 100), Fraction(1199, 1000))
+    claims.equal("ints", 3, 3)
+    with pytest.raises(ClaimError):
+        claims.equal("floats", 0.1 + 0.2, 0.3)
+
+
+@pytest.mark.parametrize(
+    ("method", "computed", "bound", "holds"),
+    [
+        ("at_most", 1.0, 1.0, True),
+        ("at_most", 1.1, 1.0, False),
+        ("at_least", 1.0, 1.0, True),
+        ("at_least", 0.9, 1.0, False),
+        ("less", 1.0, 1.0, False),
+        ("less", 0.9, 1.0, True),
+        ("greater", 1.0, 1.0, False),
+        ("greater", 1.1, 1.0, True),
+    ],
+)
+def test_inequalities(claims, method, computed, bound, holds):
+    check = getattr(claims, method)
+    if holds:
+        assert check("inequality", computed, bound) == computed
+    else:
+        with pytest.raises(ClaimError, match="claim 'inequality' does not hold"):
+            check("inequality", computed, bound)
+
+
+def test_slack_widens_an_inequality(claims):
+    claims.at_most("within slack", 1.0 + 1e-12, 1.0, slack=1e-9)
+    claims.at_least("within slack below", 1.0 - 1e-12, 1.0, slack=1e-9)
+    with pytest.raises(ValueError, match="slack must be a finite number >= 0"):
+        claims.at_most("bad slack", 1.0, 1.0, slack=-1.0)
+
+
+def test_rechecking_a_claim_replaces_it(claims):
+    claims.close("rerun", 1.0, 1.0, atol=0.1)
+    claims.close("rerun", 1.05, 1.0, atol=0.1)
+    assert len(claims) == 1
+    assert next(iter(claims)).computed == 1.05
+
+
+def test_table_lists_claims_in_order_as_html_and_text(claims):
+    claims.close("first <claim>", 1.0, 1.0, atol=0.1)
+    claims.at_most("second", 0.5, math.log(2))
+    table = claims.table()
+    html = table._repr_html_()
+    assert html.index("first &lt;claim&gt;") < html.index("second")
+    assert "Test chapter: 2 checked claims" in html
+    assert "≤ 0.693147" in html
+    assert "✓ holds" in html
+    assert "1. first <claim>: 1 ≈ 1 [atol 0.1] holds" in repr(table)
+    assert table.rows()[1]["expected"] == "≤ 0.693147"
+
+
+def test_bad_names_and_values_are_errors(claims):
+    with pytest.raises(ValueError, match="Claims: chapter must be a non-empty string"):
+        Claims("")
+    with pytest.raises(ValueError, match="a claim's name must be a non-empty string"):
+        claims.close(" ", 1.0, 1.0, atol=1)
+    with pytest.raises(TypeError, match="the computed value must be a number"):
+        claims.close("text", "one", 1.0, atol=1)

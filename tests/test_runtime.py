@@ -1,0 +1,56 @@
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from ganlib import device, seed_everything
+from ganlib.runtime import DEVICE_ENV_VAR
+
+
+def test_device_defaults_to_an_available_device(monkeypatch):
+    monkeypatch.delenv(DEVICE_ENV_VAR, raising=False)
+    chosen = device()
+    expected = "cuda" if torch.cuda.is_available() else None
+    if expected is None:
+        expected = "mps" if torch.backends.mps.is_available() else "cpu"
+    assert chosen.type == expected
+    torch.zeros(1, device=chosen)  # usable
+
+
+def test_environment_variable_overrides_device(monkeypatch):
+    monkeypatch.setenv(DEVICE_ENV_VAR, "cpu")
+    assert device() == torch.device("cpu")
+
+
+def test_unknown_device_name_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv(DEVICE_ENV_VAR, "tpu-please")
+    with pytest.raises(ValueError, match="GANLIB_DEVICE must name a torch device"):
+        device()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_missing_device_is_an_error_not_a_fallback(monkeypatch):
+    monkeypatch.setenv(DEVICE_ENV_VAR, "cuda")
+    with pytest.raises(RuntimeError, match="which this machine does not have"):
+        device()
+
+
+def test_seed_everything_seeds_all_generators():
+    generator = seed_everything(123)
+    first = (random.random(), np.random.rand(), torch.rand(1).item(), torch.rand(1, generator=generator).item())  # noqa: NPY002
+    generator = seed_everything(123)
+    second = (random.random(), np.random.rand(), torch.rand(1).item(), torch.rand(1, generator=generator).item())  # noqa: NPY002
+    assert first == second
+
+
+@pytest.mark.parametrize("seed", ["1", 1.0, True, None])
+def test_seed_must_be_an_int(seed):
+    with pytest.raises(TypeError, match="seed_everything: seed must be an int"):
+        seed_everything(seed)
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32])
+def test_seed_must_be_in_range(seed):
+    with pytest.raises(ValueError, match=r"seed_everything: seed must lie in \[0, 2\*\*32\)"):
+        seed_everything(seed)
