@@ -1,0 +1,154 @@
+r"""The GAN losses, from the discriminator's logits.
+
+The logits contract: every loss takes **logits** :math:`l` (any real numbers, any shape), the
+discriminator's output before the sigmoid, with :math:`D = \sigma(l)`. The logs of the paper
+are then softplus functions,
+
+.. math:: \log D = \log \sigma(l) = -\operatorname{softplus}(-l), \qquad
+    \log(1 - D) = \log \sigma(-l) = -\operatorname{softplus}(l),
+
+which are finite and have finite gradients for every finite logit, where
+``torch.log(torch.sigmoid(l))`` gives :math:`-\infty` once :math:`\sigma` rounds to 0 or 1
+(float32 logits beyond about ±90) and NaN gradients with it. Never pass probabilities.
+
+Each loss is a mean over its batch (all entries), so real and fake batches may differ in size.
+Only types, dtypes and emptiness are checked: no value is read back from the device, so a loss
+adds no host synchronisation to a training step (NaN logits give a NaN loss).
+
+With :math:`V(D, G) = \mathbb E \log D(x) + \mathbb E \log(1 - D(G(z)))`:
+
+* :func:`minimax_discriminator_loss` is :math:`-V`: the discriminator ascends V by descending it;
+* :func:`minimax_generator_loss` is the part of V the generator descends in Algorithm 1
+  (saturating: its gradient vanishes when D rejects the fakes confidently);
+* :func:`nonsaturating_generator_loss` is the paper's practical alternative,
+  :math:`-\mathbb E \log D(G(z))`: the same fixed point, strong gradients early in training.
+
+>>> real, fake = torch.tensor([2.0, 3.0]), torch.tensor([-2.0, 0.0])
+>>> round(float(minimax_discriminator_loss(real, fake)), 4)
+0.4978
+"""
+
+from __future__ import annotations
+
+from numbers import Real
+
+import torch
+from torch.nn.functional import softplus
+
+from ganlib._checks import _check_tensor
+
+__all__ = [
+    "minimax_discriminator_loss",
+    "minimax_generator_loss",
+    "nonsaturating_generator_loss",
+]
+
+
+def _check_logits(function: str, tensors: dict[str, object]) -> None:
+    """Non-empty floating-point tensors on one dtype and device (shapes may differ)."""
+    checked = {name: _check_tensor(function, name, x) for name, x in tensors.items()}
+    for name, x in checked.items():
+        if x.numel() == 0:
+            raise ValueError(
+                f"{function}: {name} must have at least one entry; got shape {tuple(x.shape)}. "
+                "The loss is a mean over samples; pass a non-empty batch."
+            )
+    (first_name, first), *others = checked.items()
+    for name, x in others:
+        if x.dtype != first.dtype:
+            raise TypeError(
+                f"{function}: {first_name} and {name} must have the same dtype; got "
+                f"{first.dtype} and {x.dtype}. Convert one, e.g. {name}.to({first_name}.dtype)."
+            )
+        if x.device != first.device:
+            raise ValueError(
+                f"{function}: {first_name} and {name} must be on the same device; got "
+                f"{first.device} and {x.device}. Move one, e.g. {name}.to({first_name}.device)."
+            )
+
+
+def _check_real_label(function: str, real_label: object) -> float:
+    if isinstance(real_label, bool) or not isinstance(real_label, Real):
+        raise TypeError(
+            f"{function}: real_label must be a real number; got {type(real_label).__name__} "
+            f"{real_label!r}. Pass a float: 1.0 (the paper) or e.g. 0.9 for label smoothing."
+        )
+    if not 0 < real_label <= 1:
+        raise ValueError(
+            f"{function}: real_label must be in (0, 1]; got {real_label!r}. Use 1.0 (the "
+            "paper) or a value just below 1, e.g. 0.9, for one-sided label smoothing."
+        )
+    return float(real_label)
+
+
+def minimax_discriminator_loss(
+    real_logits: torch.Tensor, fake_logits: torch.Tensor, *, real_label: float = 1.0
+) -> torch.Tensor:
+    r"""The discriminator's loss in Algorithm 1: :math:`-V(D, G)` estimated on a batch.
+
+    .. math:: L_D = -\Big[\frac1m \sum_i \log D(x_i) + \frac1n \sum_j \log(1 - D(G(z_j)))\Big]
+        = \frac1m \sum_i \operatorname{softplus}(-l_i)
+          + \frac1n \sum_j \operatorname{softplus}(l'_j)
+
+    with ``real_logits`` :math:`l_i` on data and ``fake_logits`` :math:`l'_j` on generated
+    samples. It is binary cross-entropy with label 1 for data and 0 for fakes, each part
+    averaged on its own: ``F.binary_cross_entropy_with_logits(real, ones) +
+    F.binary_cross_entropy_with_logits(fake, zeros)``. Descending it ascends V; its minimiser
+    at each x is Proposition 1's :math:`D^* = p_{data} / (p_{data} + p_g)`.
+
+    ``real_label`` :math:`\alpha < 1` is one-sided label smoothing (Salimans et al., 2016), a
+    departure from the paper that is off by default. The real part becomes the cross-entropy
+    with target :math:`\alpha`,
+
+    .. math:: \frac1m \sum_i \big[\alpha \operatorname{softplus}(-l_i)
+        + (1 - \alpha) \operatorname{softplus}(l_i)\big],
+
+    and the minimiser moves to :math:`\alpha\, p_{data} / (p_{data} + p_g)`: D* no longer
+    reaches 1 where :math:`p_g = 0`, and is no longer 1/2 at :math:`p_g = p_{data}`.
+
+    >>> float(minimax_discriminator_loss(torch.zeros(4), torch.zeros(4)))  # D = 1/2: log 4
+    1.3862943...
+    """
+    function = "minimax_discriminator_loss"
+    _check_logits(function, {"real_logits": real_logits, "fake_logits": fake_logits})
+    alpha = _check_real_label(function, real_label)
+    real_terms = softplus(-real_logits)  # -log D(x), same shape as real_logits
+    if alpha < 1:  # cross-entropy with target alpha; kept apart so alpha = 1 adds no 0 * inf
+        real_terms = alpha * real_terms + (1 - alpha) * softplus(real_logits)
+    fake_terms = softplus(fake_logits)  # -log(1 - D(G(z))), same shape as fake_logits
+    return real_terms.mean() + fake_terms.mean()  # ()
+
+
+def minimax_generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
+    r"""The generator's loss in Algorithm 1 (saturating): the part of V that G descends.
+
+    .. math:: L_G = \frac1n \sum_j \log(1 - D(G(z_j)))
+        = -\frac1n \sum_j \operatorname{softplus}(l'_j)
+
+    It is at most 0 and goes to :math:`-\infty` as the fakes fool D. Its derivative in a logit
+    is :math:`-\sigma(l') / n = -D(G(z)) / n`, which vanishes as :math:`D(G(z)) \to 0`: early in
+    training, when D rejects the fakes confidently, G learns almost nothing ("saturates").
+    :func:`nonsaturating_generator_loss` fixes that.
+
+    >>> round(float(minimax_generator_loss(torch.tensor([-10.0]))), 6)  # log(1 - D), D ~ 4.5e-5
+    -4.5e-05
+    """
+    _check_logits("minimax_generator_loss", {"fake_logits": fake_logits})
+    return -softplus(fake_logits).mean()  # ()
+
+
+def nonsaturating_generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
+    r"""The non-saturating generator loss, the paper's practical alternative to Algorithm 1's.
+
+    .. math:: L_G = -\frac1n \sum_j \log D(G(z_j)) = \frac1n \sum_j \operatorname{softplus}(-l'_j)
+
+    G maximises :math:`\log D(G(z))` instead of minimising :math:`\log(1 - D(G(z)))`: the same
+    fixed point (:math:`p_g = p_{data}`, :math:`D = 1/2`), but the derivative in a logit is
+    :math:`-(1 - D(G(z))) / n`, close to :math:`-1/n` exactly where the saturating loss's
+    vanishes. It is binary cross-entropy with label 1 on the fakes.
+
+    >>> round(float(nonsaturating_generator_loss(torch.tensor([-10.0]))), 4)  # -log D ~ 10
+    10.0
+    """
+    _check_logits("nonsaturating_generator_loss", {"fake_logits": fake_logits})
+    return softplus(-fake_logits).mean()  # ()

@@ -1,0 +1,339 @@
+r"""Multilayer perceptrons for the generator and the discriminator, and seeded weights.
+
+Two architectures, both expressible with :func:`generator` and :func:`discriminator`:
+
+* the seed's, with the defaults: :math:`z \in \mathbb R^{100}` to 128 LeakyReLU(0.01) units to
+  the data with a tanh output; the data through 128 LeakyReLU(0.01) units to one logit;
+* the paper's MNIST networks (from its released configuration): a generator of two layers of
+  1200 ReLU units with a sigmoid output, and a discriminator of two maxout layers of 240 units
+  with 5 pieces each, trained with dropout (0.2 on the input, 0.5 on the hidden layers).
+
+The discriminator returns **logits**, not probabilities: :math:`D(x) = \sigma(\text{logit})`
+and the losses of :mod:`ganlib.losses` take the logits, where they are stable.
+
+Constructing a network draws PyTorch's default initial weights from the global RNG, as
+``nn.Linear`` does; :func:`init_weights` redraws them from a ``torch.Generator`` of your own,
+which is what every run of the book does.
+
+>>> net = generator(100, 784)  # the seed's generator for 28x28 images
+>>> net
+Sequential(
+  (0): Linear(in_features=100, out_features=128, bias=True)
+  (1): LeakyReLU(negative_slope=0.01)
+  (2): Linear(in_features=128, out_features=784, bias=True)
+  (3): Tanh()
+)
+>>> sum(parameter.numel() for parameter in net.parameters())  # 100*128 + 128 + 128*784 + 784
+114064
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from itertools import pairwise
+from numbers import Integral, Real
+
+import torch
+from torch import Tensor, nn
+
+__all__ = ["ACTIVATIONS", "OUTPUTS", "Maxout", "discriminator", "generator", "init_weights", "mlp"]
+
+ACTIVATIONS = ("leaky_relu", "maxout", "relu", "tanh")
+"""Hidden activations :func:`mlp` knows; ``"maxout"`` replaces each hidden Linear by a Maxout."""
+
+OUTPUTS = ("sigmoid", "tanh", None)
+"""Output activations :func:`mlp` knows; None leaves the last Linear's output as it is."""
+
+
+def _check_int(function: str, name: str, value: object, minimum: int, fix: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(
+            f"{function}: {name} must be an int; got {type(value).__name__} {value!r}. {fix}"
+        )
+    if value < minimum:
+        raise ValueError(f"{function}: {name} must be at least {minimum}; got {value}. {fix}")
+    return int(value)
+
+
+def _check_fraction(function: str, name: str, value: object) -> float:
+    """A dropout probability in [0, 1)."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(
+            f"{function}: {name} must be a real number; got {type(value).__name__} {value!r}. "
+            "Pass a probability such as 0.5, or 0.0 for no dropout."
+        )
+    if not 0 <= value < 1:
+        raise ValueError(
+            f"{function}: {name} must be in [0, 1) (the probability of zeroing a unit); "
+            f"got {value!r}. Use 0.0 for no dropout."
+        )
+    return float(value)
+
+
+class Maxout(nn.Module):
+    r"""Maxout units (Goodfellow et al., 2013), the paper's discriminator nonlinearity.
+
+    Each of the ``out_features`` units is the largest of ``pieces`` affine functions:
+
+    .. math:: h_j(x) = \max_{k = 1, \dots, K} \big(W_{jk} x + b_{jk}\big)
+
+    ``weight`` has shape ``(out_features * pieces, in_features)``, rows ``j * pieces + k``;
+    initialised like ``nn.Linear``, :math:`U(\pm 1/\sqrt{\text{in\_features}})`.
+
+    >>> Maxout(784, 240, pieces=5)(torch.zeros(3, 784)).shape
+    torch.Size([3, 240])
+    """
+
+    def __init__(self, in_features: int, out_features: int, pieces: int) -> None:
+        super().__init__()
+        fix = "Pass positive layer sizes and at least 2 pieces, e.g. Maxout(784, 240, 5)."
+        self.in_features = _check_int("Maxout", "in_features", in_features, 1, fix)
+        self.out_features = _check_int("Maxout", "out_features", out_features, 1, fix)
+        self.pieces = _check_int("Maxout", "pieces", pieces, 2, fix)
+        self.weight = nn.Parameter(torch.empty(out_features * pieces, in_features))
+        self.bias = nn.Parameter(torch.empty(out_features * pieces))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        bound = 1 / math.sqrt(self.in_features)
+        nn.init.uniform_(self.weight, -bound, bound)
+        nn.init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x: Tensor) -> Tensor:
+        affine = nn.functional.linear(x, self.weight, self.bias)  # (..., out * pieces)
+        return affine.unflatten(-1, (self.out_features, self.pieces)).amax(-1)  # (..., out)
+
+    def extra_repr(self) -> str:
+        sizes = f"in_features={self.in_features}, out_features={self.out_features}"
+        return f"{sizes}, pieces={self.pieces}"
+
+
+def _build(
+    function: str,
+    sizes: object,
+    *,
+    activation: object,
+    negative_slope: object,
+    output: object,
+    dropout: object,
+    input_dropout: object,
+    maxout_pieces: object,
+) -> nn.Sequential:
+    """Validate every option of :func:`mlp` (errors name ``function``) and build the network."""
+    if isinstance(sizes, str) or not isinstance(sizes, Sequence):
+        raise TypeError(
+            f"{function}: sizes must be a sequence of ints; got {type(sizes).__name__}. "
+            "Pass the layer widths from input to output, e.g. [100, 128, 784]."
+        )
+    fix = "Layer widths are positive ints, from input to output, e.g. [100, 128, 784]."
+    sizes = [_check_int(function, f"sizes[{i}]", size, 1, fix) for i, size in enumerate(sizes)]
+    if len(sizes) < 2:
+        raise ValueError(
+            f"{function}: sizes must have at least two entries (input and output widths); "
+            f"got {sizes}. Add the output width, e.g. [{sizes[0] if sizes else 100}, 1]."
+        )
+    if activation not in ACTIVATIONS:
+        raise ValueError(
+            f"{function}: activation must be one of {list(ACTIVATIONS)}; got {activation!r}."
+        )
+    if output not in OUTPUTS:
+        raise ValueError(f"{function}: output must be one of {list(OUTPUTS)}; got {output!r}.")
+    if isinstance(negative_slope, bool) or not isinstance(negative_slope, Real):
+        raise TypeError(
+            f"{function}: negative_slope must be a real number; got "
+            f"{type(negative_slope).__name__} {negative_slope!r}. The seed uses 0.01."
+        )
+    if not math.isfinite(negative_slope):
+        raise ValueError(f"{function}: negative_slope must be finite; got {negative_slope!r}.")
+    dropout = _check_fraction(function, "dropout", dropout)
+    input_dropout = _check_fraction(function, "input_dropout", input_dropout)
+    pieces = _check_int(function, "maxout_pieces", maxout_pieces, 2, "The paper used 5.")
+
+    layers: list[nn.Module] = [nn.Dropout(input_dropout)] if input_dropout > 0 else []
+    for n_in, n_out in pairwise(sizes[:-1]):  # hidden layers
+        if activation == "maxout":
+            layers.append(Maxout(n_in, n_out, pieces))
+        else:
+            layers.append(nn.Linear(n_in, n_out))
+            if activation == "leaky_relu":
+                layers.append(nn.LeakyReLU(float(negative_slope)))
+            else:
+                layers.append(nn.ReLU() if activation == "relu" else nn.Tanh())
+        if dropout > 0:
+            layers.append(nn.Dropout(dropout))
+    layers.append(nn.Linear(sizes[-2], sizes[-1]))  # output layer
+    if output is not None:
+        layers.append(nn.Tanh() if output == "tanh" else nn.Sigmoid())
+    return nn.Sequential(*layers)
+
+
+def mlp(
+    sizes: Sequence[int],
+    *,
+    activation: str = "leaky_relu",
+    negative_slope: float = 0.01,
+    output: str | None = None,
+    dropout: float = 0.0,
+    input_dropout: float = 0.0,
+    maxout_pieces: int = 5,
+) -> nn.Sequential:
+    r"""A multilayer perceptron: Linear layers of widths ``sizes`` with ``activation`` between.
+
+    ``sizes = [n_0, ..., n_L]`` gives L Linear layers :math:`n_{i-1} \to n_i`. After each hidden
+    layer comes ``activation`` (one of :data:`ACTIVATIONS`; ``negative_slope`` is LeakyReLU's,
+    ignored by the others; ``"maxout"`` makes each hidden layer a :class:`Maxout` with
+    ``maxout_pieces`` pieces) and then ``nn.Dropout(dropout)`` if ``dropout > 0``;
+    ``input_dropout > 0`` puts a dropout on the input too. After the last layer comes
+    ``output`` (:data:`OUTPUTS`). Inputs have shape ``(..., n_0)``, outputs ``(..., n_L)``.
+
+    >>> mlp([2, 16, 16, 1], activation="relu")
+    Sequential(
+      (0): Linear(in_features=2, out_features=16, bias=True)
+      (1): ReLU()
+      (2): Linear(in_features=16, out_features=16, bias=True)
+      (3): ReLU()
+      (4): Linear(in_features=16, out_features=1, bias=True)
+    )
+    """
+    options = dict(activation=activation, negative_slope=negative_slope, output=output)
+    options.update(dropout=dropout, input_dropout=input_dropout, maxout_pieces=maxout_pieces)
+    return _build("mlp", sizes, **options)
+
+
+def _widths(function: str, first: tuple[str, object], hidden: object, last: int) -> list:
+    """``[first, *hidden, last]``, with the arguments' own names in error messages."""
+    name, value = first
+    fix = "Layer widths are positive ints, e.g. generator(100, 784, hidden=(128,))."
+    if isinstance(hidden, str) or not isinstance(hidden, Sequence):
+        raise TypeError(
+            f"{function}: hidden must be a sequence of ints; got {type(hidden).__name__}. "
+            "Pass the hidden widths as a tuple, e.g. hidden=(128,) or hidden=(1200, 1200)."
+        )
+    widths = [_check_int(function, f"hidden[{i}]", h, 1, fix) for i, h in enumerate(hidden)]
+    return [_check_int(function, name, value, 1, fix), *widths, last]
+
+
+def generator(
+    latent_dim: int,
+    data_dim: int,
+    hidden: Sequence[int] = (128,),
+    *,
+    activation: str = "leaky_relu",
+    negative_slope: float = 0.01,
+    output: str | None = "tanh",
+) -> nn.Sequential:
+    r"""The generator :math:`G(z)`: an MLP from ``latent_dim`` noise to ``data_dim`` outputs.
+
+    The defaults are the seed's (``hidden=(128,)``, LeakyReLU(0.01), tanh output for data
+    scaled to [-1, 1]); the paper's MNIST generator is
+    ``generator(100, 784, hidden=(1200, 1200), activation="relu", output="sigmoid")`` for data
+    in [0, 1]. Maps ``(batch, latent_dim)`` to ``(batch, data_dim)``; reshape images yourself.
+
+    >>> generator(100, 784, hidden=(1200, 1200), activation="relu", output="sigmoid")[-1]
+    Sigmoid()
+    """
+    fix = "Layer widths are positive ints, e.g. generator(100, 784)."
+    data_dim = _check_int("generator", "data_dim", data_dim, 1, fix)
+    sizes = _widths("generator", ("latent_dim", latent_dim), hidden, data_dim)
+    options = dict(activation=activation, negative_slope=negative_slope, output=output)
+    return _build("generator", sizes, **options, dropout=0.0, input_dropout=0.0, maxout_pieces=5)
+
+
+def discriminator(
+    data_dim: int,
+    hidden: Sequence[int] = (128,),
+    *,
+    activation: str = "leaky_relu",
+    negative_slope: float = 0.01,
+    dropout: float = 0.0,
+    input_dropout: float = 0.0,
+    maxout_pieces: int = 5,
+) -> nn.Sequential:
+    r"""The discriminator: an MLP from ``data_dim`` inputs to one **logit** per sample.
+
+    It returns logits (no sigmoid): :math:`D(x) = \sigma(\text{logit})`, and the losses of
+    :mod:`ganlib.losses` take the logits. The defaults are the seed's (``hidden=(128,)``,
+    LeakyReLU(0.01)); the paper's MNIST discriminator is ``discriminator(784, hidden=(240,
+    240), activation="maxout", maxout_pieces=5, dropout=0.5, input_dropout=0.2)``. Maps
+    ``(batch, data_dim)`` to ``(batch, 1)``; flatten images first. Dropout is active in
+    ``train()`` mode only, so call ``eval()`` before reading off D.
+
+    >>> paper = discriminator(784, (240, 240), activation="maxout", dropout=0.5, input_dropout=0.2)
+    >>> paper
+    Sequential(
+      (0): Dropout(p=0.2, inplace=False)
+      (1): Maxout(in_features=784, out_features=240, pieces=5)
+      (2): Dropout(p=0.5, inplace=False)
+      (3): Maxout(in_features=240, out_features=240, pieces=5)
+      (4): Dropout(p=0.5, inplace=False)
+      (5): Linear(in_features=240, out_features=1, bias=True)
+    )
+    """
+    sizes = _widths("discriminator", ("data_dim", data_dim), hidden, 1)
+    options = dict(activation=activation, negative_slope=negative_slope, output=None)
+    options.update(dropout=dropout, input_dropout=input_dropout, maxout_pieces=maxout_pieces)
+    return _build("discriminator", sizes, **options)
+
+
+@torch.no_grad()
+def init_weights(
+    module: nn.Module, *, generator: torch.Generator, std: float | None = None
+) -> nn.Module:
+    r"""Redraw the weights and biases of every ``nn.Linear`` and :class:`Maxout` in ``module``.
+
+    Draws only from ``generator``, never from the global RNG, in the order of
+    ``module.modules()``, so the same seed gives the same network. With ``std=None`` the
+    distribution is PyTorch's default for ``nn.Linear``: weights and biases
+    :math:`U(-1/\sqrt{n_{in}}, 1/\sqrt{n_{in}})`; with ``std`` a float, weights are
+    :math:`\mathcal N(0, \text{std}^2)` and biases 0 (DCGAN's ``std=0.02``). Values are drawn on
+    the generator's device and copied, so a CPU generator gives the same weights whatever
+    device the module is on. Returns ``module``, changed in place.
+
+    >>> net = init_weights(mlp([2, 8, 1]), generator=torch.Generator().manual_seed(0))
+    >>> same = init_weights(mlp([2, 8, 1]), generator=torch.Generator().manual_seed(0))
+    >>> all(torch.equal(a, b) for a, b in zip(net.parameters(), same.parameters()))
+    True
+    """
+    if not isinstance(module, nn.Module):
+        raise TypeError(
+            f"init_weights: module must be a torch.nn.Module; got {type(module).__name__}. "
+            "Pass the network, e.g. init_weights(generator(100, 784), generator=rng)."
+        )
+    if not isinstance(generator, torch.Generator):
+        raise TypeError(
+            f"init_weights: generator must be a torch.Generator; got {type(generator).__name__}. "
+            "Pass generator=torch.Generator().manual_seed(seed): weights are never drawn from "
+            "the global RNG."
+        )
+    if std is not None and (isinstance(std, bool) or not isinstance(std, Real)):
+        raise TypeError(
+            f"init_weights: std must be None or a real number; got {type(std).__name__} "
+            f"{std!r}. Use None for PyTorch's default or e.g. 0.02."
+        )
+    if std is not None and not (math.isfinite(std) and std > 0):
+        raise ValueError(
+            f"init_weights: std must be None or a positive finite number; got {std!r}. "
+            "Use None for PyTorch's default or e.g. 0.02."
+        )
+    layers = [layer for layer in module.modules() if isinstance(layer, nn.Linear | Maxout)]
+    if not layers:
+        raise ValueError(
+            f"init_weights: module must contain an nn.Linear or Maxout layer; got "
+            f"{type(module).__name__} with none. Pass the network whose weights to draw."
+        )
+
+    def fresh(parameter: Tensor) -> Tensor:  # to draw into, on the generator's device
+        return torch.empty(parameter.shape, dtype=parameter.dtype, device=generator.device)
+
+    for layer in layers:
+        if std is None:
+            bound = 1 / math.sqrt(layer.in_features)  # U(±1/√n_in), nn.Linear's default
+            layer.weight.copy_(fresh(layer.weight).uniform_(-bound, bound, generator=generator))
+            if layer.bias is not None:
+                layer.bias.copy_(fresh(layer.bias).uniform_(-bound, bound, generator=generator))
+        else:
+            layer.weight.copy_(fresh(layer.weight).normal_(0.0, std, generator=generator))
+            if layer.bias is not None:
+                layer.bias.zero_()
+    return module
