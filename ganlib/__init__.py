@@ -6,6 +6,7 @@ checked with :class:`ganlib.Claims`. The public API is flat: ``ganlib.kl_diverge
 """
 
 from ganlib.claims import Claim, ClaimError, Claims
+from ganlib.distributions import GaussianRing, ring_map
 from ganlib.divergences import (
     F_GENERATORS,
     FGenerator,
@@ -18,25 +19,57 @@ from ganlib.divergences import (
     js_divergence,
     kl_divergence,
 )
+from ganlib.losses import (
+    minimax_discriminator_loss,
+    minimax_generator_loss,
+    nonsaturating_generator_loss,
+)
+from ganlib.nets import ACTIVATIONS, OUTPUTS, Maxout, discriminator, generator, init_weights, mlp
 from ganlib.runtime import device, seed_everything
+from ganlib.theory import (
+    Grid,
+    optimal_discriminator,
+    optimal_discriminator_logit,
+    value_function,
+    value_function_estimate,
+    virtual_training_criterion,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ACTIVATIONS",
     "F_GENERATORS",
+    "OUTPUTS",
     "Claim",
     "ClaimError",
     "Claims",
     "FGenerator",
+    "GaussianRing",
+    "Grid",
+    "Maxout",
     "__version__",
     "bhattacharyya_coefficient",
     "bhattacharyya_distance",
     "cross_entropy",
     "device",
+    "discriminator",
     "entropy",
     "f_divergence",
+    "generator",
+    "init_weights",
     "js_distance",
     "js_divergence",
     "kl_divergence",
+    "minimax_discriminator_loss",
+    "minimax_generator_loss",
+    "mlp",
+    "nonsaturating_generator_loss",
+    "optimal_discriminator",
+    "optimal_discriminator_logit",
+    "ring_map",
     "seed_everything",
+    "value_function",
+    "value_function_estimate",
+    "virtual_training_criterion",
 ]

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jupytext
 import pytest
 import yaml
 
@@ -83,3 +84,22 @@ def test_passing_claim_passes_pytest():
     result = run_pytest("-q", str(FIXTURES / "passing_claim.md"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
+
+
+CODE_WIDTH = 80  # characters of code a chapter's column shows without a scroll bar
+
+
+@pytest.mark.parametrize("path", chapters(), ids=lambda p: p.name)
+def test_code_cells_fit_the_page(path: Path):
+    notebook = jupytext.read(path)
+    long_lines = [
+        line
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+        if len(line) > CODE_WIDTH
+    ]
+    assert not long_lines, (
+        f"{path.name}: {len(long_lines)} code lines are longer than {CODE_WIDTH} characters "
+        f"and would scroll sideways on the page; the first: {long_lines[0]!r}"
+    )

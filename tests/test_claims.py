@@ -60,7 +60,9 @@ def test_array_claims_check_every_element(claims):
     values = claims.close("array", np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-12]), atol=1e-9)
     assert values.shape == (2,)
     with pytest.raises(ClaimError, match=r"largest of 2"):
-        claims.close("one bad element", torch.tensor([1.0, 2.5]), torch.tensor([1.0, 2.0]), atol=0.1)
+        claims.close(
+            "one bad element", torch.tensor([1.0, 2.5]), torch.tensor([1.0, 2.0]), atol=0.1
+        )
     with pytest.raises(ValueError, match="same shape"):
         claims.close("shapes", np.zeros(2), np.zeros(3), atol=0.1)
 
@@ -73,7 +75,9 @@ def test_close_needs_a_tolerance(claims):
 
 
 def test_equal_is_exact_and_handles_fractions(claims):
-    assert claims.equal("P(y1 | x1)", Fraction(2, 50) / Fraction(17, 50), Fraction(2, 17)) == Fraction(2, 17)
+    assert claims.equal(
+        "P(y1 | x1)", Fraction(2, 50) / Fraction(17, 50), Fraction(2, 17)
+    ) == Fraction(2, 17)
     with pytest.raises(ClaimError, match="computed 119/100 but expected = 1199/1000"):
         claims.equal("truncated", Fraction(119, 100), Fraction(1199, 1000))
     claims.equal("ints", 3, 3)

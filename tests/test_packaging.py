@@ -44,7 +44,9 @@ def test_environment_yml_mirrors_pyproject():
 
 def test_environment_yml_installs_the_package_with_all_extras():
     environment = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
-    pip_sections = [entry["pip"] for entry in environment["dependencies"] if isinstance(entry, dict)]
+    pip_sections = [
+        entry["pip"] for entry in environment["dependencies"] if isinstance(entry, dict)
+    ]
     assert pip_sections == [["-e .[dev]"]]
 
 

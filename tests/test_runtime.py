@@ -38,9 +38,19 @@ def test_missing_device_is_an_error_not_a_fallback(monkeypatch):
 
 def test_seed_everything_seeds_all_generators():
     generator = seed_everything(123)
-    first = (random.random(), np.random.rand(), torch.rand(1).item(), torch.rand(1, generator=generator).item())  # noqa: NPY002
+    first = (
+        random.random(),
+        np.random.rand(),
+        torch.rand(1).item(),
+        torch.rand(1, generator=generator).item(),
+    )  # noqa: NPY002
     generator = seed_everything(123)
-    second = (random.random(), np.random.rand(), torch.rand(1).item(), torch.rand(1, generator=generator).item())  # noqa: NPY002
+    second = (
+        random.random(),
+        np.random.rand(),
+        torch.rand(1).item(),
+        torch.rand(1, generator=generator).item(),
+    )  # noqa: NPY002
     assert first == second
 
 
