@@ -6,7 +6,16 @@ checked with :class:`ganlib.Claims`. The public API is flat: ``ganlib.kl_diverge
 """
 
 from ganlib.claims import Claim, ClaimError, Claims
-from ganlib.distributions import GaussianRing, ring_map
+from ganlib.distributions import (
+    Gaussian1d,
+    GaussianMixture1d,
+    GaussianRing,
+    IsotropicGaussianMixture,
+    Uniform1d,
+    grid_of_gaussians,
+    ring_map,
+    ring_of_gaussians,
+)
 from ganlib.divergences import (
     F_GENERATORS,
     FGenerator,
@@ -34,6 +43,7 @@ from ganlib.theory import (
     value_function_estimate,
     virtual_training_criterion,
 )
+from ganlib.train import train_discriminator
 
 __version__ = "0.1.0"
 
@@ -45,9 +55,13 @@ __all__ = [
     "ClaimError",
     "Claims",
     "FGenerator",
+    "Gaussian1d",
+    "GaussianMixture1d",
     "GaussianRing",
     "Grid",
+    "IsotropicGaussianMixture",
     "Maxout",
+    "Uniform1d",
     "__version__",
     "bhattacharyya_coefficient",
     "bhattacharyya_distance",
@@ -57,6 +71,7 @@ __all__ = [
     "entropy",
     "f_divergence",
     "generator",
+    "grid_of_gaussians",
     "init_weights",
     "js_distance",
     "js_divergence",
@@ -68,7 +83,9 @@ __all__ = [
     "optimal_discriminator",
     "optimal_discriminator_logit",
     "ring_map",
+    "ring_of_gaussians",
     "seed_everything",
+    "train_discriminator",
     "value_function",
     "value_function_estimate",
     "virtual_training_criterion",

@@ -221,16 +221,20 @@ class Grid:
                 f"got {type(distribution).__name__}. Wrap the density, e.g. "
                 "torch.distributions.Normal(0.0, 1.0)."
             )
-        if distribution.batch_shape != () or distribution.event_shape != ():
+        if distribution.batch_shape != () or distribution.event_shape not in ((), (1,)):
             raise ValueError(
                 "Grid.log_density: distribution must be univariate with no batch dimensions; "
                 f"got batch_shape {tuple(distribution.batch_shape)} and event_shape "
                 f"{tuple(distribution.event_shape)}. Evaluate one 1-D distribution per call."
             )
         x = self.x  # (points,)
-        inside = distribution.support.check(x)  # (points,) bool
+        # torch's univariate distributions take points of shape (n,); ganlib's 1-D targets,
+        # whose samples are (n, 1) like a generator's output, take (n, 1).
+        points = x if distribution.event_shape == () else x.unsqueeze(-1)
+        inside = distribution.support.check(points)  # (points,) bool
+        inside = inside.reshape(inside.shape[0], -1).all(-1)  # (points,) bool
         log_p = torch.full_like(x, -math.inf)
-        values = distribution.log_prob(x[inside]).to(x.dtype)  # (n_inside,)
+        values = distribution.log_prob(points[inside]).to(x.dtype)  # (n_inside,)
         return log_p.masked_scatter(inside, values)  # (points,)
 
     def density(self, distribution: Distribution) -> Tensor:
