@@ -201,3 +201,38 @@ def check_distributions(
     with torch.no_grad():
         for name, x in checked.items():
             _check_values(function, name, x.detach(), axis, dim, dx)
+
+
+def check_alike(function: str, tensors: dict[str, object], *, same_shape: bool = True) -> None:
+    """Floating-point tensors sharing dtype, device and (if asked) shape, with no broadcasting."""
+    checked = {name: _check_tensor(function, name, x) for name, x in tensors.items()}
+    (first_name, first), *others = checked.items()
+    for name, x in others:
+        if x.dtype != first.dtype:
+            raise TypeError(
+                f"{function}: {first_name} and {name} must have the same dtype; got "
+                f"{first.dtype} and {x.dtype}. Convert one, e.g. {name}.to({first_name}.dtype)."
+            )
+        if x.device != first.device:
+            raise ValueError(
+                f"{function}: {first_name} and {name} must be on the same device; got "
+                f"{first.device} and {x.device}. Move one, e.g. {name}.to({first_name}.device)."
+            )
+        if same_shape and x.shape != first.shape:
+            raise ValueError(
+                f"{function}: {first_name} and {name} must have the same shape (no "
+                f"broadcasting); got {tuple(first.shape)} and {tuple(x.shape)}. Expand them "
+                "explicitly, e.g. with torch.broadcast_tensors, if that is what you mean."
+            )
+
+
+def check_logits(function: str, tensors: dict[str, object]) -> None:
+    """Non-empty floating-point tensors on one dtype and device, of any shapes. No value is
+    read, so there is no host synchronisation (a training step can call it freely)."""
+    check_alike(function, tensors, same_shape=False)
+    for name, x in tensors.items():
+        if x.numel() == 0:
+            raise ValueError(
+                f"{function}: {name} must have at least one entry; got shape {tuple(x.shape)}. "
+                "It is averaged over samples; pass a non-empty batch."
+            )

@@ -770,7 +770,7 @@ def ring_of_gaussians(
         scale: :math:`s > 0`.
 
     >>> p_data = ring_of_gaussians()
-    >>> p_data.centres[:3]
+    >>> p_data.centres[:3].round(decimals=4) + 0.0  # + 0.0 turns -0.0 into 0.0
     tensor([[1.0000, 0.0000],
             [0.7071, 0.7071],
             [0.0000, 1.0000]], dtype=torch.float64)

@@ -35,36 +35,13 @@ from numbers import Real
 import torch
 from torch.nn.functional import softplus
 
-from ganlib._checks import _check_tensor
+from ganlib._checks import check_logits
 
 __all__ = [
     "minimax_discriminator_loss",
     "minimax_generator_loss",
     "nonsaturating_generator_loss",
 ]
-
-
-def _check_logits(function: str, tensors: dict[str, object]) -> None:
-    """Non-empty floating-point tensors on one dtype and device (shapes may differ)."""
-    checked = {name: _check_tensor(function, name, x) for name, x in tensors.items()}
-    for name, x in checked.items():
-        if x.numel() == 0:
-            raise ValueError(
-                f"{function}: {name} must have at least one entry; got shape {tuple(x.shape)}. "
-                "The loss is a mean over samples; pass a non-empty batch."
-            )
-    (first_name, first), *others = checked.items()
-    for name, x in others:
-        if x.dtype != first.dtype:
-            raise TypeError(
-                f"{function}: {first_name} and {name} must have the same dtype; got "
-                f"{first.dtype} and {x.dtype}. Convert one, e.g. {name}.to({first_name}.dtype)."
-            )
-        if x.device != first.device:
-            raise ValueError(
-                f"{function}: {first_name} and {name} must be on the same device; got "
-                f"{first.device} and {x.device}. Move one, e.g. {name}.to({first_name}.device)."
-            )
 
 
 def _check_real_label(function: str, real_label: object) -> float:
@@ -110,7 +87,7 @@ def minimax_discriminator_loss(
     1.3862943...
     """
     function = "minimax_discriminator_loss"
-    _check_logits(function, {"real_logits": real_logits, "fake_logits": fake_logits})
+    check_logits(function, {"real_logits": real_logits, "fake_logits": fake_logits})
     alpha = _check_real_label(function, real_label)
     real_terms = softplus(-real_logits)  # -log D(x), same shape as real_logits
     if alpha < 1:  # cross-entropy with target alpha; kept apart so alpha = 1 adds no 0 * inf
@@ -133,7 +110,7 @@ def minimax_generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
     >>> round(float(minimax_generator_loss(torch.tensor([-10.0]))), 6)  # log(1 - D), D ~ 4.5e-5
     -4.5e-05
     """
-    _check_logits("minimax_generator_loss", {"fake_logits": fake_logits})
+    check_logits("minimax_generator_loss", {"fake_logits": fake_logits})
     return -softplus(fake_logits).mean()  # ()
 
 
@@ -150,5 +127,5 @@ def nonsaturating_generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
     >>> round(float(nonsaturating_generator_loss(torch.tensor([-10.0]))), 4)  # -log D ~ 10
     10.0
     """
-    _check_logits("nonsaturating_generator_loss", {"fake_logits": fake_logits})
+    check_logits("nonsaturating_generator_loss", {"fake_logits": fake_logits})
     return softplus(-fake_logits).mean()  # ()

@@ -35,7 +35,13 @@ import torch
 from torch import Tensor
 from torch.distributions import Distribution
 
-from ganlib._checks import _check_tensor, check_distributions, check_dx
+from ganlib._checks import (
+    _check_tensor,
+    check_alike,
+    check_distributions,
+    check_dx,
+    check_logits,
+)
 from ganlib.divergences import _xlogy
 
 __all__ = [
@@ -49,29 +55,6 @@ __all__ = [
 
 
 # --- validation (elementwise values; _checks covers distributions along a dim) ----------------
-
-
-def _check_alike(function: str, tensors: dict[str, object], *, same_shape: bool = True) -> None:
-    """Floating-point tensors sharing dtype, device and (if asked) shape, with no broadcasting."""
-    checked = {name: _check_tensor(function, name, x) for name, x in tensors.items()}
-    (first_name, first), *others = checked.items()
-    for name, x in others:
-        if x.dtype != first.dtype:
-            raise TypeError(
-                f"{function}: {first_name} and {name} must have the same dtype; got "
-                f"{first.dtype} and {x.dtype}. Convert one, e.g. {name}.to({first_name}.dtype)."
-            )
-        if x.device != first.device:
-            raise ValueError(
-                f"{function}: {first_name} and {name} must be on the same device; got "
-                f"{first.device} and {x.device}. Move one, e.g. {name}.to({first_name}.device)."
-            )
-        if same_shape and x.shape != first.shape:
-            raise ValueError(
-                f"{function}: {first_name} and {name} must have the same shape (no "
-                f"broadcasting); got {tuple(first.shape)} and {tuple(x.shape)}. Expand them "
-                "explicitly, e.g. with torch.broadcast_tensors, if that is what you mean."
-            )
 
 
 @torch.no_grad()
@@ -108,18 +91,6 @@ def _check_where_both_zero(function: str, value: object) -> float:
             "Any value is optimal where both densities vanish; 0.5 is the default."
         )
     return float(value)
-
-
-def _check_logits(function: str, tensors: dict[str, object]) -> None:
-    """Non-empty floating-point tensors on one dtype and device, of any shapes. No value is
-    read, so there is no host synchronisation."""
-    _check_alike(function, tensors, same_shape=False)
-    for name, x in tensors.items():
-        if x.numel() == 0:
-            raise ValueError(
-                f"{function}: {name} must have at least one entry; got shape {tuple(x.shape)}. "
-                "The estimate is a mean over samples; pass a non-empty batch."
-            )
 
 
 # --- quadrature -------------------------------------------------------------------------------
@@ -265,7 +236,7 @@ def optimal_discriminator(p_data: Tensor, p_g: Tensor, *, where_both_zero: float
     tensor([0.7500, 0.5000, 0.0000, 0.5000])
     """
     function = "optimal_discriminator"
-    _check_alike(function, {"p_data": p_data, "p_g": p_g})
+    check_alike(function, {"p_data": p_data, "p_g": p_g})
     where_both_zero = _check_where_both_zero(function, where_both_zero)
     for name, x in (("p_data", p_data), ("p_g", p_g)):
         _check_range(function, name, x, _DENSITY, "Densities are finite and non-negative.")
@@ -293,7 +264,7 @@ def optimal_discriminator_logit(
     tensor([1., inf])
     """
     function = "optimal_discriminator_logit"
-    _check_alike(function, {"log_p_data": log_p_data, "log_p_g": log_p_g})
+    check_alike(function, {"log_p_data": log_p_data, "log_p_g": log_p_g})
     where_both_zero = _check_where_both_zero(function, where_both_zero)
     for name, x in (("log_p_data", log_p_data), ("log_p_g", log_p_g)):
         _check_range(function, name, x, _LOG_DENSITY, "Log-densities may be -inf, never +inf.")
@@ -332,7 +303,7 @@ def value_function(d: Tensor, p_data: Tensor, p_g: Tensor, *, dx: float | None) 
     -1.386294
     """
     function = "value_function"
-    _check_alike(function, {"d": d, "p_data": p_data, "p_g": p_g})
+    check_alike(function, {"d": d, "p_data": p_data, "p_g": p_g})
     dx = check_dx(function, dx)
     check_distributions(function, {"p_data": p_data, "p_g": p_g}, dim=-1, dx=dx)
     _check_range(function, "d", d, _PROBABILITY, "D is a probability: pass torch.sigmoid(logits).")
@@ -391,7 +362,7 @@ def value_function_estimate(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
     >>> float(value_function_estimate(torch.zeros(3), torch.zeros(5)))  # D = 1/2: -log 4
     -1.3862943...
     """
-    _check_logits(
+    check_logits(
         "value_function_estimate", {"real_logits": real_logits, "fake_logits": fake_logits}
     )
     log_d_real = -torch.nn.functional.softplus(-real_logits)  # log D(x), same shape
