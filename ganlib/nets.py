@@ -119,8 +119,14 @@ def _build(
     dropout: object,
     input_dropout: object,
     maxout_pieces: object,
+    rng: object = None,
 ) -> nn.Sequential:
     """Validate every option of :func:`mlp` (errors name ``function``) and build the network."""
+    if rng is not None and not isinstance(rng, torch.Generator):
+        raise TypeError(
+            f"{function}: rng must be a torch.Generator or None; got {type(rng).__name__}. "
+            "Pass rng=torch.Generator().manual_seed(seed) for seeded weights."
+        )
     if isinstance(sizes, str) or not isinstance(sizes, Sequence):
         raise TypeError(
             f"{function}: sizes must be a sequence of ints; got {type(sizes).__name__}. "
@@ -168,6 +174,15 @@ def _build(
     return nn.Sequential(*layers)
 
 
+def _seeded(build, rng: torch.Generator | None) -> nn.Sequential:
+    """Build with ``rng``'s weights, leaving the global RNG as it was; or as torch does."""
+    if rng is None:
+        return build()  # PyTorch's default: weights from the global RNG
+    with torch.random.fork_rng(devices=[]):  # the layers' own default draws are discarded
+        network = build()
+    return init_weights(network, generator=rng)
+
+
 def mlp(
     sizes: Sequence[int],
     *,
@@ -177,6 +192,7 @@ def mlp(
     dropout: float = 0.0,
     input_dropout: float = 0.0,
     maxout_pieces: int = 5,
+    rng: torch.Generator | None = None,
 ) -> nn.Sequential:
     r"""A multilayer perceptron: Linear layers of widths ``sizes`` with ``activation`` between.
 
@@ -186,6 +202,9 @@ def mlp(
     ``maxout_pieces`` pieces) and then ``nn.Dropout(dropout)`` if ``dropout > 0``;
     ``input_dropout > 0`` puts a dropout on the input too. After the last layer comes
     ``output`` (:data:`OUTPUTS`). Inputs have shape ``(..., n_0)``, outputs ``(..., n_L)``.
+    With ``rng`` (a ``torch.Generator``) the weights are drawn from it by :func:`init_weights`
+    and the global RNG is left untouched; without it they come from the global RNG, as for
+    any ``nn.Linear``.
 
     >>> mlp([2, 16, 16, 1], activation="relu")
     Sequential(
@@ -198,7 +217,7 @@ def mlp(
     """
     options = dict(activation=activation, negative_slope=negative_slope, output=output)
     options.update(dropout=dropout, input_dropout=input_dropout, maxout_pieces=maxout_pieces)
-    return _build("mlp", sizes, **options)
+    return _seeded(lambda: _build("mlp", sizes, **options, rng=rng), rng)
 
 
 def _widths(function: str, first: tuple[str, object], hidden: object, last: int) -> list:
@@ -222,6 +241,7 @@ def generator(
     activation: str = "leaky_relu",
     negative_slope: float = 0.01,
     output: str | None = "tanh",
+    rng: torch.Generator | None = None,
 ) -> nn.Sequential:
     r"""The generator :math:`G(z)`: an MLP from ``latent_dim`` noise to ``data_dim`` outputs.
 
@@ -229,6 +249,7 @@ def generator(
     scaled to [-1, 1]); the paper's MNIST generator is
     ``generator(100, 784, hidden=(1200, 1200), activation="relu", output="sigmoid")`` for data
     in [0, 1]. Maps ``(batch, latent_dim)`` to ``(batch, data_dim)``; reshape images yourself.
+    ``rng`` seeds the weights as in :func:`mlp`.
 
     >>> generator(100, 784, hidden=(1200, 1200), activation="relu", output="sigmoid")[-1]
     Sigmoid()
@@ -237,7 +258,8 @@ def generator(
     data_dim = _check_int("generator", "data_dim", data_dim, 1, fix)
     sizes = _widths("generator", ("latent_dim", latent_dim), hidden, data_dim)
     options = dict(activation=activation, negative_slope=negative_slope, output=output)
-    return _build("generator", sizes, **options, dropout=0.0, input_dropout=0.0, maxout_pieces=5)
+    options.update(dropout=0.0, input_dropout=0.0, maxout_pieces=5, rng=rng)
+    return _seeded(lambda: _build("generator", sizes, **options), rng)
 
 
 def discriminator(
@@ -249,6 +271,7 @@ def discriminator(
     dropout: float = 0.0,
     input_dropout: float = 0.0,
     maxout_pieces: int = 5,
+    rng: torch.Generator | None = None,
 ) -> nn.Sequential:
     r"""The discriminator: an MLP from ``data_dim`` inputs to one **logit** per sample.
 
@@ -257,7 +280,8 @@ def discriminator(
     LeakyReLU(0.01)); the paper's MNIST discriminator is ``discriminator(784, hidden=(240,
     240), activation="maxout", maxout_pieces=5, dropout=0.5, input_dropout=0.2)``. Maps
     ``(batch, data_dim)`` to ``(batch, 1)``; flatten images first. Dropout is active in
-    ``train()`` mode only, so call ``eval()`` before reading off D.
+    ``train()`` mode only, so call ``eval()`` before reading off D. ``rng`` seeds the weights
+    as in :func:`mlp`.
 
     >>> paper = discriminator(784, (240, 240), activation="maxout", dropout=0.5, input_dropout=0.2)
     >>> paper
@@ -273,7 +297,7 @@ def discriminator(
     sizes = _widths("discriminator", ("data_dim", data_dim), hidden, 1)
     options = dict(activation=activation, negative_slope=negative_slope, output=None)
     options.update(dropout=dropout, input_dropout=input_dropout, maxout_pieces=maxout_pieces)
-    return _build("discriminator", sizes, **options)
+    return _seeded(lambda: _build("discriminator", sizes, **options, rng=rng), rng)
 
 
 @torch.no_grad()

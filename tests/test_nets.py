@@ -288,3 +288,28 @@ def test_init_weights_arguments_are_validated():
     message = r"^init_weights: module must contain an nn.Linear or Maxout layer; got ReLU"
     with pytest.raises(ValueError, match=message):
         init_weights(nn.ReLU(), generator=rng())
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda rng: mlp([3, 8, 2], rng=rng),
+        lambda rng: generator(5, 3, (8,), rng=rng),
+        lambda rng: discriminator(3, (8, 8), rng=rng),
+    ],
+)
+def test_rng_seeds_the_weights_and_leaves_the_global_rng_alone(build):
+    state = torch.get_rng_state()
+    first = build(torch.Generator().manual_seed(11))
+    second = build(torch.Generator().manual_seed(11))
+    assert torch.equal(torch.get_rng_state(), state)
+    for a, b in zip(first.parameters(), second.parameters(), strict=True):
+        assert torch.equal(a, b)
+    reference = init_weights(build(None), generator=torch.Generator().manual_seed(11))
+    for a, b in zip(first.parameters(), reference.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_rng_must_be_a_generator():
+    with pytest.raises(TypeError, match=r"discriminator: rng must be a torch\.Generator or None"):
+        discriminator(3, rng=0)
