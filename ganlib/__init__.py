@@ -5,7 +5,19 @@ checked with :class:`ganlib.Claims`. The public API is flat: ``ganlib.kl_diverge
 ``ganlib.Claims``, ``ganlib.device`` and so on, each living in a module of its own.
 """
 
+from ganlib.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from ganlib.claims import Claim, ClaimError, Claims
+from ganlib.data import (
+    MNIST_FILES,
+    MNIST_URL,
+    DigitSplits,
+    LabelledImages,
+    from_pixel_levels,
+    load_mnist,
+    load_sklearn_digits,
+    read_idx,
+    to_pixel_levels,
+)
 from ganlib.distributions import (
     Gaussian1d,
     GaussianMixture1d,
@@ -33,6 +45,16 @@ from ganlib.losses import (
     minimax_generator_loss,
     nonsaturating_generator_loss,
 )
+from ganlib.metrics import (
+    CHUNK_ELEMENTS,
+    ModeCoverage,
+    ParzenLogLikelihood,
+    js_divergence_estimate,
+    kl_divergence_estimate,
+    mode_coverage,
+    parzen_log_likelihood,
+    select_parzen_bandwidth,
+)
 from ganlib.nets import ACTIVATIONS, OUTPUTS, Maxout, discriminator, generator, init_weights, mlp
 from ganlib.runtime import device, seed_everything
 from ganlib.theory import (
@@ -43,24 +65,42 @@ from ganlib.theory import (
     value_function_estimate,
     virtual_training_criterion,
 )
-from ganlib.train import train_discriminator
+from ganlib.train import (
+    History,
+    TrainConfig,
+    TrainingDivergedError,
+    sample_noise,
+    train,
+    train_discriminator,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS",
+    "CHUNK_ELEMENTS",
     "F_GENERATORS",
+    "MNIST_FILES",
+    "MNIST_URL",
     "OUTPUTS",
+    "CheckpointError",
     "Claim",
     "ClaimError",
     "Claims",
+    "DigitSplits",
     "FGenerator",
     "Gaussian1d",
     "GaussianMixture1d",
     "GaussianRing",
     "Grid",
+    "History",
     "IsotropicGaussianMixture",
+    "LabelledImages",
     "Maxout",
+    "ModeCoverage",
+    "ParzenLogLikelihood",
+    "TrainConfig",
+    "TrainingDivergedError",
     "Uniform1d",
     "__version__",
     "bhattacharyya_coefficient",
@@ -70,21 +110,35 @@ __all__ = [
     "discriminator",
     "entropy",
     "f_divergence",
+    "from_pixel_levels",
     "generator",
     "grid_of_gaussians",
     "init_weights",
     "js_distance",
     "js_divergence",
+    "js_divergence_estimate",
     "kl_divergence",
+    "kl_divergence_estimate",
+    "load_checkpoint",
+    "load_mnist",
+    "load_sklearn_digits",
     "minimax_discriminator_loss",
     "minimax_generator_loss",
     "mlp",
+    "mode_coverage",
     "nonsaturating_generator_loss",
     "optimal_discriminator",
     "optimal_discriminator_logit",
+    "parzen_log_likelihood",
+    "read_idx",
     "ring_map",
     "ring_of_gaussians",
+    "sample_noise",
+    "save_checkpoint",
     "seed_everything",
+    "select_parzen_bandwidth",
+    "to_pixel_levels",
+    "train",
     "train_discriminator",
     "value_function",
     "value_function_estimate",
