@@ -238,7 +238,8 @@ def test_logits_must_be_floating_point(name, dtype):
 @pytest.mark.parametrize("name", LOSSES)
 def test_logits_must_not_be_empty(name):
     message = rf"^{name}: fake_logits must have at least one entry; got shape \(0, 1\)\. "
-    with pytest.raises(ValueError, match=message + r"It is averaged over samples; pass a non-empty batch"):
+    message += r"It is averaged over samples; pass a non-empty batch"
+    with pytest.raises(ValueError, match=message):
         call(name, GOOD, torch.empty(0, 1, dtype=F64))
     if name == "minimax_discriminator_loss":
         with pytest.raises(

@@ -1,0 +1,184 @@
+r"""Figures for the chapters and the command line, with matplotlib.
+
+Each function returns a ``matplotlib.figure.Figure`` built without pyplot, so nothing here
+changes global state: importing the module sets no ``rcParams`` and opens no window, and a
+figure is not kept alive by pyplot's registry. In a notebook a returned figure displays
+itself; save one with ``figure.savefig(path)``. Pass ``ax=`` to draw into a panel of your
+own figure instead (then that panel's figure is returned).
+
+The package itself never imports this module except from :mod:`ganlib.cli`.
+
+>>> import torch
+>>> from ganlib import Gaussian1d
+>>> samples = Gaussian1d(4.0, 0.5).sample((500,), torch.Generator().manual_seed(0))
+>>> figure = samples_1d(Gaussian1d(4.0, 0.5), samples)
+>>> [axis.get_xlabel() for axis in figure.axes]
+['x']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from torch import Tensor
+
+__all__ = ["samples_1d", "samples_2d", "training_curves"]
+
+# The paper's Figure 1 colours: p_data black dotted, p_g green solid, D blue dashed.
+DATA_STYLE = {"color": "black", "linestyle": ":", "linewidth": 2.0}
+MODEL_COLOR = "tab:green"
+DISCRIMINATOR_STYLE = {"color": "tab:blue", "linestyle": "--"}
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is None:
+        figure = Figure(figsize=figsize, layout="constrained")
+        return figure, figure.add_subplot()
+    if not isinstance(ax, Axes):
+        raise TypeError(
+            f"plot: ax must be a matplotlib Axes or None; got {type(ax).__name__}. "
+            "Pass e.g. figure.add_subplot(), or None for a new figure."
+        )
+    return ax.get_figure(), ax
+
+
+def _points(function: str, samples: object, dim: int) -> np.ndarray:
+    """Samples of shape (n, dim) (or (n,) when dim is 1) as a float64 NumPy array."""
+    if not isinstance(samples, Tensor):
+        raise TypeError(
+            f"{function}: samples must be a torch.Tensor; got {type(samples).__name__}. "
+            "Pass the generator's output, e.g. generator(z).detach()."
+        )
+    x = samples.detach().to("cpu", torch.float64)
+    if dim == 1 and x.ndim == 1:
+        x = x[:, None]
+    if x.ndim != 2 or x.shape[1] != dim or x.shape[0] == 0:
+        raise ValueError(
+            f"{function}: samples must have shape (n, {dim}) with n >= 1; got "
+            f"{tuple(samples.shape)}. Reshape them, e.g. samples.reshape(-1, {dim})."
+        )
+    return x.numpy()
+
+
+def samples_1d(
+    p_data: Any,
+    samples: Tensor,
+    *,
+    discriminator: Any = None,
+    bins: int = 60,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    r"""A histogram of 1-D samples (p_g, green) over the target density (p_data, dotted).
+
+    ``p_data`` is a 1-D ganlib target (its ``log_prob`` takes points of shape ``(n, 1)``).
+    ``discriminator``, a network returning logits, adds :math:`D(x) = \sigma(\text{logit})`
+    dashed in blue, in the paper's Figure 1 style; it is evaluated without gradients, in
+    float32 on the device of its parameters. The x range covers the samples and the target.
+    """
+    x = _points("samples_1d", samples, 1)[:, 0]
+    mean, std = float(p_data.mean.reshape(-1)[0]), float(p_data.variance.reshape(-1)[0]) ** 0.5
+    low = min(float(x.min()), mean - 4 * std)
+    high = max(float(x.max()), mean + 4 * std)
+    grid = torch.linspace(low, high, 501, dtype=torch.float64)[:, None]  # (501, 1)
+    density = p_data.log_prob(grid).exp().numpy()
+    figure, ax = _axes(ax, (6.0, 3.5))
+    ax.hist(
+        x,
+        bins=bins,
+        range=(low, high),
+        density=True,
+        color=MODEL_COLOR,
+        alpha=0.45,
+        label=r"$p_g$ (generated samples)",
+    )
+    ax.plot(grid[:, 0].numpy(), density, **DATA_STYLE, label=r"$p_{data}$")
+    if discriminator is not None:
+        parameter = next(discriminator.parameters())
+        with torch.no_grad():
+            logits = discriminator(grid.to(parameter.device, parameter.dtype))
+        d = torch.sigmoid(logits).reshape(-1).double().cpu().numpy()
+        scale = max(float(density.max()), 1e-12)  # D in [0, 1], drawn on the density's scale
+        ax.plot(
+            grid[:, 0].numpy(),
+            d * scale,
+            **DISCRIMINATOR_STYLE,
+            label=rf"$D(x)$ (scaled by {scale:.3g})",
+        )
+    ax.set_xlabel("x")
+    ax.set_ylabel("density")
+    ax.legend(loc="upper right", fontsize="small")
+    if title:
+        ax.set_title(title)
+    return figure
+
+
+def samples_2d(
+    samples: Tensor,
+    *,
+    centres: Tensor | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """A scatter of 2-D samples (green), with the target's mode ``centres`` (black crosses)."""
+    x = _points("samples_2d", samples, 2)
+    figure, ax = _axes(ax, (4.5, 4.5))
+    ax.scatter(x[:, 0], x[:, 1], s=4, color=MODEL_COLOR, alpha=0.5, label="generated samples")
+    if centres is not None:
+        c = _points("samples_2d", centres, 2)
+        ax.scatter(c[:, 0], c[:, 1], marker="x", s=50, color="black", label="mode centres")
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.legend(loc="upper right", fontsize="small")
+    if title:
+        ax.set_title(title)
+    return figure
+
+
+def _smooth(values: np.ndarray, window: int) -> np.ndarray:
+    """The running mean over ``window`` steps (shorter at the start)."""
+    sums = np.cumsum(np.insert(values, 0, 0.0))
+    counts = np.minimum(np.arange(1, len(values) + 1), window)
+    return (sums[1:] - sums[np.arange(1, len(values) + 1) - counts]) / counts
+
+
+def training_curves(history: Any, *, window: int | None = None) -> Figure:
+    r"""Two panels over the iterations: the two losses, and mean D(x) and D(G(z)).
+
+    ``history`` is a :class:`ganlib.History`. Per-step values are drawn faintly and their
+    running mean over ``window`` steps (default: a 50th of the run, at least 1) boldly. The
+    dotted lines mark the equilibrium of Theorem 1: D = 1/2, where the discriminator's loss
+    is :math:`\log 4` (and the minimax generator loss :math:`-\log 2`).
+    """
+    steps = len(history)
+    if steps == 0:
+        raise ValueError("training_curves: history must hold at least one step; got 0.")
+    window = max(1, steps // 50) if window is None else int(window)
+    if window < 1:
+        raise ValueError(f"training_curves: window must be >= 1; got {window}.")
+    t = np.arange(steps)
+    figure = Figure(figsize=(9.0, 3.5), layout="constrained")
+    losses, means = figure.subplots(1, 2)
+    curves = (
+        (losses, history.discriminator_loss, "discriminator loss", "tab:blue"),
+        (losses, history.generator_loss, "generator loss", MODEL_COLOR),
+        (means, history.d_real, "mean $D(x)$", "black"),
+        (means, history.d_fake, "mean $D(G(z))$", MODEL_COLOR),
+    )
+    for ax, values, label, color in curves:
+        y = values.detach().double().cpu().numpy()
+        ax.plot(t, y, color=color, alpha=0.25, linewidth=0.8)
+        ax.plot(t, _smooth(y, window), color=color, label=label)
+    losses.axhline(np.log(4), color="0.5", linestyle=":", linewidth=1)
+    means.axhline(0.5, color="0.5", linestyle=":", linewidth=1)
+    means.set_ylim(-0.02, 1.02)
+    for ax, name in ((losses, "loss"), (means, "D")):
+        ax.set_xlabel("iteration")
+        ax.set_ylabel(name)
+        ax.legend(fontsize="small")
+    return figure

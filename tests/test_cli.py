@@ -1,0 +1,174 @@
+import json
+import subprocess
+import sys
+
+import matplotlib
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from ganlib import Gaussian1d, GaussianMixture1d, plot, ring_of_gaussians
+from ganlib.checkpoint import load_checkpoint
+from ganlib.cli import TARGETS, js_divergence_estimate, main
+from ganlib.train import History
+
+OPTIONS = [
+    "--steps",
+    "--k",
+    "--batch-size",
+    "--generator-loss",
+    "--optimizer",
+    "--lr",
+    "--seed",
+    "--device",
+    "--threads",
+    "--out",
+    "--checkpoint-every",
+    "--resume",
+    "--no-progress",
+]
+
+
+def run(*argv: str) -> int:
+    return main(["train", *argv, "--device", "cpu", "--no-progress"])
+
+
+def test_help_lists_every_option_and_each_targets_defaults():
+    result = subprocess.run(
+        [sys.executable, "-m", "ganlib", "train", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    for option in OPTIONS:
+        assert option in result.stdout, option
+    for name, target in TARGETS.items():
+        assert f"  {name} " in result.stdout and target.summary in result.stdout
+    assert "--steps 5000 --lr 0.05 --optimizer sgd" in result.stdout  # the gaussian defaults
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "nowhere"], "argument target: invalid choice: 'nowhere'"),
+        (["train", "gaussian", "--bogus"], "unrecognized arguments: --bogus"),
+        (["train", "gaussian", "--steps", "0"], "argument --steps: must be a positive integer"),
+        (["train", "gaussian", "--lr", "-1"], "argument --lr: must be a positive number"),
+        (["train", "gaussian", "--device", "tpu"], "argument --device: invalid choice: 'tpu'"),
+        (["train", "gaussian", "--optimizer", "rmsprop"], "argument --optimizer: invalid choice"),
+        (["fit", "gaussian"], "argument command: invalid choice: 'fit'"),
+        ([], "the following arguments are required: command"),
+    ],
+)
+def test_wrong_targets_and_options_exit_non_zero_with_a_clear_message(argv, message, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_short_run_writes_its_files_and_resumes(tmp_path):
+    out = tmp_path / "run"
+    assert run("gaussian", "--steps", "50", "--out", str(out)) == 0
+    names = {"samples.png", "training.png", "metrics.json", "checkpoint.pt"}
+    assert {p.name for p in out.iterdir()} == names
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["steps"] == 50 and metrics["config"]["steps"] == 50
+    assert set(metrics["final"]) == {"discriminator_loss", "generator_loss", "d_real", "d_fake"}
+    assert 0 < metrics["final"]["d_real"] < 1 and 0 < metrics["final"]["d_fake"] < 1
+    js = metrics["js_divergence_estimate"]
+    assert "estimate" in js["method"] and js["units"] == "nats" and js["samples"] == 10_000
+    assert 0 <= js["floor"] < js["value"] <= 0.7  # log 2 = 0.693 at most
+
+    assert run("gaussian", "--steps", "80", "--out", str(out), "--resume") == 0
+    assert json.loads((out / "metrics.json").read_text())["steps"] == 80
+    resumed = load_checkpoint(out / "checkpoint.pt")
+    straight = tmp_path / "straight"
+    assert run("gaussian", "--steps", "80", "--out", str(straight)) == 0
+    expected = load_checkpoint(straight / "checkpoint.pt")
+    assert resumed["step"] == 80
+    for name, value in expected["generator"].items():  # 50 + 30 steps = 80 steps, bit for bit
+        assert torch.equal(resumed["generator"][name], value), name
+
+
+def test_options_reach_the_configuration(tmp_path):
+    out = tmp_path / "run"
+    argv = ["--steps", "5", "--k", "2", "--batch-size", "8", "--lr", "0.003", "--seed", "4"]
+    argv += ["--generator-loss", "nonsaturating", "--optimizer", "adam", "--out", str(out)]
+    assert run("mixture", *argv) == 0
+    config = json.loads((out / "metrics.json").read_text())["config"]
+    assert config["k"] == 2 and config["batch_size"] == 8 and config["seed"] == 4
+    assert config["discriminator_lr"] == config["generator_lr"] == 0.003
+    assert config["generator_loss"] == "nonsaturating" and config["optimizer"] == "adam"
+
+
+def test_a_2d_target_writes_a_scatter_and_no_js_estimate(tmp_path):
+    out = tmp_path / "ring"
+    assert run("ring", "--steps", "3", "--out", str(out)) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert "js_divergence_estimate" not in metrics and metrics["config"]["latent_dim"] == 2
+    assert (out / "samples.png").stat().st_size > 0
+
+
+def test_resume_errors(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        run("gaussian", "--out", str(tmp_path / "empty"), "--resume")
+    assert info.value.code == 2
+    assert "argument --resume: load_checkpoint: path must be an existing" in capsys.readouterr().err
+    out = tmp_path / "run"
+    assert run("gaussian", "--steps", "5", "--out", str(out)) == 0
+    assert run("gaussian", "--steps", "9", "--out", str(out), "--resume", "--k", "3") == 1
+    assert "config.k must match the checkpoint's" in capsys.readouterr().err
+    (tmp_path / "bad.pt").write_text("not a checkpoint")
+    with pytest.raises(SystemExit):
+        run("gaussian", "--out", str(out), "--resume", str(tmp_path / "bad.pt"))
+    assert "is not a readable checkpoint" in capsys.readouterr().err
+
+
+def test_threads_and_auto_device(tmp_path, monkeypatch):
+    threads = torch.get_num_threads()
+    monkeypatch.setenv("GANLIB_DEVICE", "cpu")
+    try:
+        argv = ["train", "gaussian", "--steps", "3", "--threads", "1", "--device", "auto"]
+        assert main([*argv, "--out", str(tmp_path), "--no-progress"]) == 0
+        assert json.loads((tmp_path / "metrics.json").read_text())["threads"] == 1
+    finally:
+        torch.set_num_threads(threads)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message where CUDA is absent")
+def test_asking_for_cuda_without_a_gpu_is_a_clear_error(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "gaussian", "--device", "cuda", "--out", str(tmp_path)])
+    assert "torch sees no CUDA device" in capsys.readouterr().err
+
+
+def test_js_estimate_is_near_its_floor_for_the_target_and_large_for_another():
+    p_data = GaussianMixture1d([0.5, 0.5], [-2.0, 2.0], [0.5, 0.5])
+    itself = p_data.sample((10_000,), torch.Generator().manual_seed(1))
+    estimate = js_divergence_estimate(p_data, itself)
+    # Sampling noise of the histogram only: about (bins with mass) / (8 n) ~ 0.002 nats.
+    assert estimate["value"] < 0.005 and estimate["floor"] < 0.005
+    one_mode = Gaussian1d(2.0, 0.5).sample((10_000,), torch.Generator().manual_seed(1))
+    # Half the mass is missing: JS is close to that of two disjoint halves, (1/2) log 2 ...
+    assert 0.2 < js_divergence_estimate(p_data, one_mode)["value"] < 0.35
+
+
+def test_plot_helpers_return_figures_and_leave_rcparams_alone():
+    before = dict(matplotlib.rcParams)
+    history = History(*(torch.rand(30) for _ in range(4)))
+    curves = plot.training_curves(history)
+    assert isinstance(curves, Figure) and len(curves.axes) == 2
+    ring = ring_of_gaussians()
+    scatter = plot.samples_2d(ring.sample((100,)), centres=ring.centres)
+    assert isinstance(scatter, Figure)
+    target = Gaussian1d(0.0, 1.0)
+    discriminator = torch.nn.Linear(1, 1)
+    figure = plot.samples_1d(target, target.sample((200,)), discriminator=discriminator)
+    assert len(figure.axes[0].lines) == 2  # p_data and D
+    assert dict(matplotlib.rcParams) == before
+    with pytest.raises(ValueError, match=r"samples must have shape \(n, 2\)"):
+        plot.samples_2d(torch.zeros(5, 3))
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        plot.samples_2d(torch.zeros(5, 2), ax="left")
