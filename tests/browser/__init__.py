@@ -1,0 +1,1 @@
+"""The browser check of the rendered book (``pytest -m browser``)."""

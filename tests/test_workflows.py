@@ -1,0 +1,131 @@
+"""The GitHub Actions workflows parse, and run what .ci/run runs.
+
+They cannot run here, so this checks what can be checked offline: both files are valid YAML
+with the expected triggers, tests.yml builds the book with warnings as errors before it runs
+``pytest`` with the browser check required, book.yml deploys ``_build/html`` to GitHub Pages,
+and every install, lint, build and test command of ``.ci/run`` appears unchanged in tests.yml
+(and the install and build ones in book.yml).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOWS = ROOT / ".github" / "workflows"
+CI_RUN = ROOT / ".ci" / "run"
+BUILD = "jupyter-book build . -W -n --keep-going --all"
+CPU_TORCH = "--index-url https://download.pytorch.org/whl/cpu"
+
+# The commands of .ci/run that the workflows must run too. torch is the one deliberate
+# difference: .ci/run takes the CPU wheel this machine has on disk, the workflows take it
+# from PyTorch's CPU index (as the README says).
+CI_COMMAND = re.compile(r"\b(pip install -e|ruff |jupyter-book |pytest\b|test -f|apt-get )")
+
+
+def load(name: str) -> dict:
+    workflow = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    assert isinstance(workflow, dict), f"{name} is not a YAML mapping"
+    # YAML 1.1 (PyYAML) reads the key `on` as the boolean True.
+    workflow["on"] = workflow.pop(True, workflow.get("on"))
+    return workflow
+
+
+def normalise(command: str) -> str:
+    """A command as both files spell it: no quiet flags, no privilege prefix, one space."""
+    command = re.sub(r"\s--quiet\b|\s-q\b", "", command)
+    command = re.sub(r"^(\$as_root|sudo)\s+", "", command.strip())
+    return re.sub(r"\s+", " ", command)
+
+
+def run_lines(workflow: dict, job: str) -> list[str]:
+    lines = []
+    for step in workflow["jobs"][job]["steps"]:
+        for line in step.get("run", "").splitlines():
+            if line.strip() and not line.strip().startswith("#"):
+                lines.append(normalise(line))
+    return lines
+
+
+def uses(workflow: dict, job: str) -> list[dict]:
+    return [step for step in workflow["jobs"][job]["steps"] if "uses" in step]
+
+
+def ci_run_commands() -> list[str]:
+    lines = CI_RUN.read_text(encoding="utf-8").splitlines()
+    commands = [normalise(line) for line in lines if not line.strip().startswith(("#", "echo"))]
+    return [command for command in commands if CI_COMMAND.search(command)]
+
+
+def position(lines: list[str], needle: str) -> int:
+    matches = [index for index, line in enumerate(lines) if needle in line]
+    assert matches, f"no step runs {needle!r}"
+    return matches[0]
+
+
+@pytest.mark.parametrize("name", ["book.yml", "tests.yml"])
+def test_workflow_parses(name):
+    workflow = load(name)
+    assert workflow["on"], f"{name} has no trigger"
+    for job_name, job in workflow["jobs"].items():
+        assert job["runs-on"] == "ubuntu-latest", f"{name}: job {job_name}"
+        assert job["steps"], f"{name}: job {job_name} has no steps"
+
+
+def test_ci_run_has_the_commands_the_workflows_mirror():
+    commands = ci_run_commands()
+    for needle in ('pip install -e ".[dev]"', "ruff check .", BUILD, "pytest", "apt-get install"):
+        assert any(needle in command for command in commands), f".ci/run runs no {needle!r}"
+
+
+def test_tests_workflow_runs_what_ci_runs():
+    workflow = load("tests.yml")
+    assert {"push", "pull_request"} <= set(workflow["on"])
+    lines = run_lines(workflow, "ci")
+    missing = [command for command in ci_run_commands() if command not in lines]
+    assert not missing, f"tests.yml does not run these commands of .ci/run: {missing}"
+    assert any("python-version" in step.get("with", {}) for step in uses(workflow, "ci"))
+
+
+def test_tests_workflow_builds_with_warnings_as_errors_before_pytest():
+    lines = run_lines(load("tests.yml"), "ci")
+    build, tests = position(lines, BUILD), position(lines, "pytest")
+    assert build < tests, "the book must be built before pytest, for the browser check"
+    assert lines[tests] == "GANLIB_REQUIRE_BROWSER=1 pytest"
+    assert position(lines, CPU_TORCH) < position(lines, 'pip install -e ".[dev]"')
+
+
+def test_ci_run_builds_before_the_tests_and_requires_the_browser_check():
+    commands = ci_run_commands()
+    build, tests = position(commands, BUILD), position(commands, "pytest")
+    assert build < tests
+    assert commands[tests] == "GANLIB_REQUIRE_BROWSER=1 pytest"
+
+
+def test_book_workflow_builds_and_deploys_the_html_to_pages():
+    workflow = load("book.yml")
+    assert workflow["on"]["push"]["branches"] == ["main"]
+    assert workflow["permissions"]["pages"] == "write"
+    assert workflow["permissions"]["id-token"] == "write"
+    assert workflow["concurrency"]["group"]
+
+    lines = run_lines(workflow, "build")
+    assert (
+        position(lines, CPU_TORCH)
+        < position(lines, 'pip install -e ".[dev]"')
+        < position(lines, BUILD)
+    )
+    assert 'python -m pip install -e ".[dev]"' in lines
+    setup = [step for step in uses(workflow, "build") if "setup-python" in step["uses"]]
+    assert setup and str(setup[0]["with"]["python-version"]) == "3.11"
+
+    upload = [step for step in uses(workflow, "build") if "upload-pages-artifact" in step["uses"]]
+    assert upload and upload[0]["with"]["path"] == "_build/html"
+    deploy = workflow["jobs"]["deploy"]
+    assert deploy["needs"] == "build"
+    assert deploy["environment"]["name"] == "github-pages"
+    assert any("actions/deploy-pages" in step["uses"] for step in uses(workflow, "deploy"))
