@@ -7,7 +7,8 @@ and writes four files into ``--out``:
   over the density in 1-D, with D; a scatter over the mode centres in 2-D), and
   ``training.png``, the losses and mean D(x), D(G(z)) over the iterations;
 * ``metrics.json``: the final losses and mean D(x), D(G(z)), the configuration, the speed,
-  and for 1-D targets an *estimate* of JS(p_data || p_g) from a histogram of the samples;
+  for 1-D targets an *estimate* of JS(p_data || p_g) from a histogram of the samples, and
+  for 2-D mixtures the mode coverage of the samples;
 * ``checkpoint.pt``: the run's checkpoint, saved every ``--checkpoint-every`` steps and at the
   end; ``--resume`` continues from it to ``--steps`` (by default, to the steps it was started
   with, which finishes an interrupted run).
@@ -44,7 +45,7 @@ from ganlib.checkpoint import load_checkpoint
 from ganlib.divergences import js_divergence
 from ganlib.train import TrainConfig, sample_noise, train
 
-__all__ = ["TARGETS", "Target", "js_divergence_estimate", "main"]
+__all__ = ["TARGETS", "Target", "histogram_js_estimate", "main"]
 
 EVALUATION_SAMPLES = 10_000
 """Samples of the trained generator behind the figure and the JS estimate."""
@@ -82,7 +83,7 @@ class Target:
         return generator, discriminator
 
 
-def js_divergence_estimate(
+def histogram_js_estimate(
     p_data: Any, samples: Tensor, *, dx: float | None = None
 ) -> dict[str, float | int | str]:
     r"""An **estimate** of :math:`\mathrm{JS}(p_{data} \,\|\, p_g)` in nats, from samples of p_g.
@@ -134,7 +135,24 @@ def _figure_2d(p_data: Any, samples: Tensor, discriminator: nn.Module) -> Any:
 
 
 def _metrics_1d(p_data: Any, samples: Tensor) -> dict:
-    return {"js_divergence_estimate": js_divergence_estimate(p_data, samples)}
+    return {"js_divergence_estimate": histogram_js_estimate(p_data, samples)}
+
+
+def _metrics_2d(p_data: Any, samples: Tensor) -> dict:
+    coverage = ganlib.mode_coverage(samples, p_data.centres, p_data.scale)
+    return {
+        "mode_coverage": {
+            "modes_captured": coverage.modes_captured,
+            "n_modes": coverage.n_modes,
+            "high_quality_fraction": coverage.high_quality_fraction,
+            # NaN (no high-quality sample) is not JSON: it is written as null.
+            "reverse_kl": coverage.reverse_kl if math.isfinite(coverage.reverse_kl) else None,
+            "samples": samples.shape[0],
+            "definition": "a sample is high quality within 3 standard deviations of its "
+            "nearest mode; a mode is captured if it is the nearest mode of a high-quality "
+            "sample; reverse_kl is KL(mode histogram of high-quality samples || uniform), nats",
+        }
+    }
 
 
 # The 2-D targets train far better with Adam than with the paper's SGD in a few thousand steps.
@@ -173,6 +191,7 @@ TARGETS: dict[str, Target] = {
         hidden=(128, 128),
         defaults={"steps": 3000, "latent_dim": 2, **_ADAM},
         figure=_figure_2d,
+        metrics=_metrics_2d,
     ),
     "grid": Target(
         summary="25 Gaussians (std 0.05) on {-4,...,4}^2, ganlib.grid_of_gaussians()",
@@ -181,6 +200,7 @@ TARGETS: dict[str, Target] = {
         hidden=(128, 128),
         defaults={"steps": 5000, "latent_dim": 2, **_ADAM},
         figure=_figure_2d,
+        metrics=_metrics_2d,
     ),
 }
 """The targets of ``python -m ganlib train``, by name."""

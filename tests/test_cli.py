@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from ganlib import Gaussian1d, GaussianMixture1d, plot, ring_of_gaussians
 from ganlib.checkpoint import load_checkpoint
-from ganlib.cli import TARGETS, js_divergence_estimate, main
+from ganlib.cli import TARGETS, histogram_js_estimate, main
 from ganlib.train import History
 
 OPTIONS = [
@@ -103,11 +103,14 @@ def test_options_reach_the_configuration(tmp_path):
     assert config["generator_loss"] == "nonsaturating" and config["optimizer"] == "adam"
 
 
-def test_a_2d_target_writes_a_scatter_and_no_js_estimate(tmp_path):
+def test_a_2d_target_writes_a_scatter_and_mode_coverage(tmp_path):
     out = tmp_path / "ring"
     assert run("ring", "--steps", "3", "--out", str(out)) == 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert "js_divergence_estimate" not in metrics and metrics["config"]["latent_dim"] == 2
+    coverage = metrics["mode_coverage"]
+    assert coverage["n_modes"] == 8 and 0 <= coverage["modes_captured"] <= 8
+    assert 0.0 <= coverage["high_quality_fraction"] <= 1.0
     assert (out / "samples.png").stat().st_size > 0
 
 
@@ -147,12 +150,12 @@ def test_asking_for_cuda_without_a_gpu_is_a_clear_error(tmp_path, capsys):
 def test_js_estimate_is_near_its_floor_for_the_target_and_large_for_another():
     p_data = GaussianMixture1d([0.5, 0.5], [-2.0, 2.0], [0.5, 0.5])
     itself = p_data.sample((10_000,), torch.Generator().manual_seed(1))
-    estimate = js_divergence_estimate(p_data, itself)
+    estimate = histogram_js_estimate(p_data, itself)
     # Sampling noise of the histogram only: about (bins with mass) / (8 n) ~ 0.002 nats.
     assert estimate["value"] < 0.005 and estimate["floor"] < 0.005
     one_mode = Gaussian1d(2.0, 0.5).sample((10_000,), torch.Generator().manual_seed(1))
     # Half the mass is missing: JS is close to that of two disjoint halves, (1/2) log 2 ...
-    assert 0.2 < js_divergence_estimate(p_data, one_mode)["value"] < 0.35
+    assert 0.2 < histogram_js_estimate(p_data, one_mode)["value"] < 0.35
 
 
 def test_plot_helpers_return_figures_and_leave_rcparams_alone():
