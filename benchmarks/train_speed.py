@@ -17,7 +17,7 @@ Timing: for each torch thread count (torch's default and 1, set for both loops a
 loops run alternately (ABBA order) for ``--rounds`` rounds of ``--steps`` steps each, from the
 same initial weights, after a warm-up; the figures are medians. Quality: both loops train for
 ``--quality-steps`` steps on ``--seeds`` seeds, and the JS divergence estimate of
-``ganlib.cli.js_divergence_estimate`` (10,000 samples) is compared.
+``ganlib.cli.histogram_js_estimate`` (10,000 samples) is compared.
 
 Run from the repository root (a few minutes on a 2-core CPU):
 
@@ -39,7 +39,7 @@ import torch
 from torch import nn
 
 import ganlib
-from ganlib.cli import TARGETS, js_divergence_estimate
+from ganlib.cli import TARGETS, histogram_js_estimate
 from ganlib.train import TrainConfig, sample_noise, train
 
 TARGET = TARGETS["gaussian"]
@@ -159,11 +159,11 @@ def quality(seeds: int, steps: int, tolerance: float) -> dict:
             z = sample_noise(10_000, config, torch.Generator().manual_seed(10_000 + seed))
             with torch.no_grad():
                 samples = generator(z)
-            values[name].append(js_divergence_estimate(p_data, samples)["value"])
+            values[name].append(histogram_js_estimate(p_data, samples)["value"])
     medians = {name: statistics.median(v) for name, v in values.items()}
     difference = abs(medians["ganlib.train"] - medians["reference"])
     return {
-        "metric": "JS(p_data || p_g) estimate in nats, ganlib.cli.js_divergence_estimate, "
+        "metric": "JS(p_data || p_g) estimate in nats, ganlib.cli.histogram_js_estimate, "
         "10,000 samples (lower is better)",
         "steps": steps,
         "seeds": list(range(seeds)),
