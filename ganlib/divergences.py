@@ -177,8 +177,12 @@ def kl_divergence(
 
 def _js_nats(p: Tensor, q: Tensor, dim: int, dx: float | None) -> Tensor:
     r"""JS in nats as :math:`\frac12 \sum p \log\frac{p}{m} + q \log\frac{q}{m}`, accurately."""
+    # Where p + q is below the smallest normal number, both terms are below it too (each is at
+    # most x log 2): they are zero at this precision, and differentiating through a subnormal
+    # 1 / (p + q) would overflow to inf and then to NaN gradients. Such entries count as p = q = 0.
     total = p + q
-    total = torch.where(total > 0, total, torch.ones_like(total))  # 1 where p = q = 0
+    significant = total >= torch.finfo(total.dtype).tiny
+    total = torch.where(significant, total, torch.ones_like(total))
     r = (p - q) / total  # in [-1, 1]; p / m = 1 + r and q / m = 1 - r for m = (p + q) / 2
 
     def x_log_x_over_m(x: Tensor, rx: Tensor) -> Tensor:  # rx = r for x = p, -r for x = q
@@ -187,11 +191,12 @@ def _js_nats(p: Tensor, q: Tensor, dim: int, dx: float | None) -> Tensor:
         # m = 0.5) and log(2x / (p + q)) is the accurate form. x = 0 contributes 0. The safe
         # stand-ins keep the branches that torch.where discards free of inf, hence of NaN
         # gradients.
-        positive = x > 0
+        positive = (x > 0) & significant
         x, rx = torch.where(positive, x, 1.0), torch.where(positive, rx, 0.0)
         near = rx > -0.5
         # log(2x / (p + q)) as a sum of logs: the quotient underflows to 0 for subnormal x.
-        far = LOG_2 + torch.log(x) - torch.log(total)
+        # Where the near form is used, 1 stands in for x so that this branch's log stays finite.
+        far = LOG_2 + torch.log(torch.where(near, 1.0, x)) - torch.log(total)
         log_ratio = torch.where(near, torch.log1p(rx.clamp_min(-0.5)), far)
         return torch.where(positive, x * log_ratio, 0.0)
 
