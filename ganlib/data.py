@@ -53,6 +53,7 @@ __all__ = [
     "MNIST_FILES",
     "MNIST_URL",
     "DigitSplits",
+    "EmpiricalDistribution",
     "LabelledImages",
     "from_pixel_levels",
     "load_mnist",
@@ -89,6 +90,52 @@ class LabelledImages:
 
     def __len__(self) -> int:
         return self.labels.shape[0]
+
+
+class EmpiricalDistribution:
+    r"""The empirical distribution of a data set: each of its n points with probability 1/n.
+
+    The ``p_data`` that :func:`ganlib.train` needs for real data. ``sample`` draws rows
+    uniformly *with replacement* from the caller's ``torch.Generator`` (which the global RNG
+    never sees), as the paper's minibatches are drawn; ``points`` stay where they are and the
+    samples come back on their device. There is no density, so no ``log_prob``.
+
+    >>> data = EmpiricalDistribution(torch.arange(6.0).reshape(3, 2))
+    >>> data
+    EmpiricalDistribution(3 points of dimension 2)
+    >>> data.sample((4,), torch.Generator().manual_seed(0)).shape
+    torch.Size([4, 2])
+    """
+
+    def __init__(self, points: Tensor):
+        points = _check_tensor("EmpiricalDistribution", "points", points)
+        if points.ndim != 2 or points.shape[0] == 0:
+            raise ValueError(
+                "EmpiricalDistribution: points must have shape (n, dimension) with n >= 1; got "
+                f"shape {tuple(points.shape)}. Flatten images first, e.g. images.reshape(n, -1)."
+            )
+        self.points = points
+
+    def __repr__(self) -> str:  # names the data in ganlib's checkpoints
+        n, dimension = self.points.shape
+        return f"EmpiricalDistribution({n} points of dimension {dimension})"
+
+    def sample(
+        self,
+        sample_shape: tuple[int, ...] | torch.Size = (),
+        generator: torch.Generator | None = None,
+        *,
+        dtype: torch.dtype = torch.float32,
+    ) -> Tensor:
+        """Rows drawn uniformly with replacement: shape ``(*sample_shape, dimension)``."""
+        if generator is not None and not isinstance(generator, torch.Generator):
+            raise TypeError(
+                f"EmpiricalDistribution.sample: generator must be a torch.Generator or None; got "
+                f"{type(generator).__name__}. Pass torch.Generator().manual_seed(0)."
+            )
+        shape = tuple(sample_shape)
+        index = torch.randint(self.points.shape[0], shape, generator=generator)  # on the CPU
+        return self.points[index.to(self.points.device)].to(dtype)  # (*shape, dimension)
 
 
 @dataclass(frozen=True)

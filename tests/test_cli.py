@@ -1,4 +1,5 @@
 import json
+import math
 import subprocess
 import sys
 
@@ -175,3 +176,53 @@ def test_plot_helpers_return_figures_and_leave_rcparams_alone():
         plot.samples_2d(torch.zeros(5, 3))
     with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
         plot.samples_2d(torch.zeros(5, 2), ax="left")
+
+
+def test_digits_target_writes_a_grid_and_the_parzen_score(tmp_path):
+    out = tmp_path / "digits"
+    assert run("digits", "--steps", "20", "--threads", "1", "--out", str(out)) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    parzen = metrics["parzen_log_likelihood"]
+    assert parzen["test_images"] == 359 and parzen["samples"] == 10_000
+    assert parzen["standard_error"] > 0
+    # The change to pixels in [0, 1] adds 64 log 2 nats, exactly.
+    assert parzen["mean_pixels_in_0_1"] - parzen["mean"] == pytest.approx(64 * math.log(2))
+    assert metrics["config"]["latent_dim"] == 100
+    assert (out / "samples.png").stat().st_size > 0
+
+
+def _write_idx(path, magic, array):
+    header = magic.to_bytes(4, "big") + b"".join(n.to_bytes(4, "big") for n in array.shape)
+    path.write_bytes(header + array.astype("uint8").tobytes())
+
+
+def test_digits_on_mnist_files(tmp_path):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    for prefix, n in (("train", 120), ("t10k", 30)):
+        images = rng.integers(0, 256, size=(n, 28, 28))
+        labels = np.arange(n) % 10
+        _write_idx(folder / f"{prefix}-images-idx3-ubyte", 0x803, images)
+        _write_idx(folder / f"{prefix}-labels-idx1-ubyte", 0x801, labels)
+    out = tmp_path / "run"
+    assert run("digits", "--mnist", str(folder), "--steps", "3", "--out", str(out)) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["parzen_log_likelihood"]["test_images"] == 30
+    assert load_checkpoint(out / "checkpoint.pt")["step"] == 3
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["ring", "--mnist", "somewhere"], "only the digits target trains on MNIST"),
+        (["digits", "--mnist", "no/such/folder"], "argument --mnist:"),
+    ],
+)
+def test_mnist_option_errors(argv, message, capsys, tmp_path):
+    with pytest.raises(SystemExit) as info:
+        main(["train", *argv, "--out", str(tmp_path / "x")])
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err

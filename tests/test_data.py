@@ -19,6 +19,7 @@ from ganlib import data
 from ganlib.data import (
     MNIST_FILES,
     DigitSplits,
+    EmpiricalDistribution,
     from_pixel_levels,
     load_mnist,
     load_sklearn_digits,
@@ -428,3 +429,37 @@ def test_pixel_level_errors(digits):
         to_pixel_levels(torch.tensor([0.0, float("nan")]), 17)
     with pytest.raises(ValueError, match=r"DigitSplits.to_levels: samples must have 64 pixels"):
         digits.to_levels(torch.zeros(2, 784))
+
+
+def test_empirical_distribution_draws_rows_with_replacement_from_the_callers_generator():
+    points = torch.arange(20.0).reshape(10, 2)
+    data = EmpiricalDistribution(points)
+    state = torch.get_rng_state()
+    first = data.sample((500,), torch.Generator().manual_seed(3))
+    again = data.sample((500,), torch.Generator().manual_seed(3))
+    assert torch.equal(torch.get_rng_state(), state)
+    assert torch.equal(first, again) and first.shape == (500, 2) and first.dtype == torch.float32
+    rows = (first[:, None, :] == points[None]).all(-1)  # (500, 10): which row each sample is
+    assert bool(rows.any(-1).all())
+    counts = rows.sum(0)
+    # 500 draws of 10 rows: each count is Binomial(500, 0.1), sd 6.7; all within 5 sd.
+    assert int(counts.min()) > 50 - 34 and int(counts.max()) < 50 + 34
+    assert repr(data) == "EmpiricalDistribution(10 points of dimension 2)"
+
+
+@pytest.mark.parametrize(
+    ("points", "error", "match"),
+    [
+        ([[1.0, 2.0]], TypeError, r"EmpiricalDistribution: points must be a torch\.Tensor"),
+        (torch.zeros(3), ValueError, r"points must have shape \(n, dimension\) with n >= 1"),
+        (torch.zeros(0, 2), ValueError, r"points must have shape \(n, dimension\) with n >= 1"),
+    ],
+)
+def test_empirical_distribution_rejects_bad_points(points, error, match):
+    with pytest.raises(error, match=match):
+        EmpiricalDistribution(points)
+
+
+def test_empirical_distribution_needs_a_torch_generator():
+    with pytest.raises(TypeError, match=r"generator must be a torch\.Generator or None"):
+        EmpiricalDistribution(torch.zeros(2, 2)).sample((1,), 0)
