@@ -178,28 +178,11 @@ def check_distributions(
     floating-point tensor; all must share dtype, device and shape (no broadcasting); each must
     be non-empty along ``dim``, finite, non-negative and sum (times ``dx``) to 1.
     """
-    checked = {name: _check_tensor(function, name, x) for name, x in tensors.items()}
-    (first_name, first), *others = checked.items()
-    for name, x in others:
-        if x.dtype != first.dtype:
-            raise TypeError(
-                f"{function}: {first_name} and {name} must have the same dtype; got "
-                f"{first.dtype} and {x.dtype}. Convert one, e.g. {name}.to({first_name}.dtype)."
-            )
-        if x.device != first.device:
-            raise ValueError(
-                f"{function}: {first_name} and {name} must be on the same device; got "
-                f"{first.device} and {x.device}. Move one, e.g. {name}.to({first_name}.device)."
-            )
-        if x.shape != first.shape:
-            raise ValueError(
-                f"{function}: {first_name} and {name} must have the same shape (no "
-                f"broadcasting); got {tuple(first.shape)} and {tuple(x.shape)}. Expand them "
-                "explicitly, e.g. with torch.broadcast_tensors, if that is what you mean."
-            )
+    check_alike(function, tensors)
+    (first_name, first), *_ = tensors.items()
     axis = _check_dim(function, first_name, first, dim)
     with torch.no_grad():
-        for name, x in checked.items():
+        for name, x in tensors.items():
             _check_values(function, name, x.detach(), axis, dim, dx)
 
 
