@@ -140,6 +140,21 @@ def samples_2d(
     return figure
 
 
+def tile_images(samples: Tensor, image_shape: tuple[int, int], columns: int) -> np.ndarray:
+    """Flattened images (n, pixels) as one 2-D array of tiles, ``columns`` per row, with a
+    NaN gap of one pixel between tiles (drawn blank by ``imshow``)."""
+    if columns < 1:
+        raise ValueError(f"tile_images: columns must be >= 1; got {columns}.")
+    rows_px, cols_px = image_shape
+    x = _points("tile_images", samples, rows_px * cols_px).reshape(-1, rows_px, cols_px)
+    rows = -(-x.shape[0] // columns)  # ceiling division
+    canvas = np.full((rows * (rows_px + 1) - 1, columns * (cols_px + 1) - 1), np.nan)
+    for i, image in enumerate(x):
+        top, left = (i // columns) * (rows_px + 1), (i % columns) * (cols_px + 1)
+        canvas[top : top + rows_px, left : left + cols_px] = image
+    return canvas
+
+
 def image_grid(
     samples: Tensor,
     image_shape: tuple[int, int],
@@ -148,16 +163,8 @@ def image_grid(
     title: str | None = None,
 ) -> Figure:
     """Flattened images in [-1, 1] (the generator's tanh range) tiled in a grid, gray scale."""
-    if columns < 1:
-        raise ValueError(f"image_grid: columns must be >= 1; got {columns}.")
-    rows_px, cols_px = image_shape
-    x = _points("image_grid", samples, rows_px * cols_px).reshape(-1, rows_px, cols_px)
-    rows = -(-x.shape[0] // columns)  # ceiling division
-    canvas = np.full((rows * (rows_px + 1) + 1, columns * (cols_px + 1) + 1), np.nan)
-    for i, image in enumerate(x):
-        top, left = 1 + (i // columns) * (rows_px + 1), 1 + (i % columns) * (cols_px + 1)
-        canvas[top : top + rows_px, left : left + cols_px] = image
-    figure = Figure(figsize=(0.5 * columns, 0.5 * rows))
+    canvas = tile_images(samples, image_shape, columns)
+    figure = Figure(figsize=(0.05 * canvas.shape[1], 0.05 * canvas.shape[0]))
     ax = figure.add_subplot()
     ax.imshow(canvas, cmap="gray_r", vmin=-1.0, vmax=1.0, interpolation="nearest")
     ax.set_axis_off()

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import matplotlib
+import numpy as np
 import pytest
 import torch
 from matplotlib.figure import Figure
@@ -226,3 +227,14 @@ def test_mnist_option_errors(argv, message, capsys, tmp_path):
         main(["train", *argv, "--out", str(tmp_path / "x")])
     assert info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_tile_images_places_each_image_with_a_blank_gap():
+    images = torch.arange(2 * 6, dtype=torch.float64).reshape(2, 6)  # two 2x3 images
+    canvas = plot.tile_images(images, (2, 3), columns=2)
+    assert canvas.shape == (2, 7)
+    assert (canvas[:, :3] == images[0].reshape(2, 3).numpy()).all()
+    assert (canvas[:, 4:] == images[1].reshape(2, 3).numpy()).all()
+    assert np.isnan(canvas[:, 3]).all()
+    with pytest.raises(ValueError, match="columns must be >= 1"):
+        plot.tile_images(images, (2, 3), columns=0)
