@@ -127,6 +127,7 @@ _REALS = {  # field: (low, high, brackets, how to fix)
     "generator_lr": (0.0, math.inf, "()", _LR),
     "momentum": (0.0, 1.0, "[)", "Pass e.g. 0.5 (the paper's), or 0.0 for plain SGD."),
     "real_label": (0.0, 1.0, "(]", "Use 1.0 (the paper) or e.g. 0.9 for label smoothing."),
+    "lr_decay": (0.0, 1.0, "(]", "Pass a factor such as 0.3 (each decay), or 1.0 for none."),
 }
 _CHOICES = {  # field: (choices, how to fix)
     "generator_loss": (
@@ -139,6 +140,7 @@ _CHOICES = {  # field: (choices, how to fix)
 _PAIRS = {  # tuple fields: how to fix
     "adam_betas": "Pass two numbers in [0, 1), e.g. adam_betas=(0.5, 0.999).",
     "snapshot_steps": "Pass a tuple of distinct iteration counts, e.g. (0, 100, 1000).",
+    "lr_decay_steps": "Pass a tuple of distinct iteration counts >= 1, e.g. (2000, 3000).",
 }
 
 
@@ -167,6 +169,17 @@ def _real(name: str, value: object, low: float, high: float, brackets: str, fix:
     return float(value)
 
 
+def _distinct_counts(config: object, name: str, minimum: int) -> tuple[int, ...]:
+    """A tuple field of distinct iteration counts >= minimum, returned sorted."""
+    values, fix = getattr(config, name), _PAIRS[name]
+    if not isinstance(values, tuple | list):
+        _fail(name, "be a tuple of ints", values, fix, TypeError)
+    counts = [_int(name, step, minimum, fix) for step in values]
+    if len(set(counts)) != len(counts):
+        _fail(name, "have no repeated step", values, fix)
+    return tuple(sorted(counts))
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     r"""Every choice of a :func:`train` run; checked when it is built, then immutable.
@@ -181,6 +194,9 @@ class TrainConfig:
     (the paper's code draws uniform noise on that interval; its Figure 1 maps uniform z).
     ``snapshot_steps`` are counts of finished iterations (0 = before training), stored sorted;
     entries beyond ``steps`` are never reached, so a run resumed to more steps keeps its config.
+    ``lr_decay_steps`` is a step schedule: after each of those counts of finished iterations
+    both learning rates are multiplied by ``lr_decay``, so that late training, with smaller
+    steps, settles where early training jitters (the optimizers keep their state).
     A wrong value raises ``TypeError`` or ``ValueError`` naming the field.
 
     >>> TrainConfig(steps=500, generator_loss="nonsaturating").k
@@ -206,6 +222,8 @@ class TrainConfig:
     snapshot_steps: tuple[int, ...] = ()  # when to record a snapshot (e.g. for figures)
     checkpoint_every: int = 0  # steps between checkpoints; 0 = only at the end (if a path)
     real_label: float = 1.0  # 1 = the paper; < 1 is one-sided label smoothing (off)
+    lr_decay_steps: tuple[int, ...] = ()  # iteration counts after which both lrs decay
+    lr_decay: float = 0.1  # the factor of each decay (no decay without lr_decay_steps)
 
     def __post_init__(self) -> None:
         def keep(name: str, value: object) -> None:
@@ -224,13 +242,8 @@ class TrainConfig:
         if not isinstance(betas, tuple | list) or len(betas) != 2:
             _fail("adam_betas", "be a pair (beta1, beta2)", betas, fix, TypeError)
         keep("adam_betas", tuple(_real("adam_betas", b, 0.0, 1.0, "[)", fix) for b in betas))
-        snapshots, fix = self.snapshot_steps, _PAIRS["snapshot_steps"]
-        if not isinstance(snapshots, tuple | list):
-            _fail("snapshot_steps", "be a tuple of ints", snapshots, fix, TypeError)
-        counts = [_int("snapshot_steps", step, 0, fix) for step in snapshots]
-        if len(set(counts)) != len(counts):
-            _fail("snapshot_steps", "have no repeated step", snapshots, fix)
-        keep("snapshot_steps", tuple(sorted(counts)))
+        keep("snapshot_steps", _distinct_counts(self, "snapshot_steps", 0))
+        keep("lr_decay_steps", _distinct_counts(self, "lr_decay_steps", 1))
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as primitives (tuples become lists), for JSON and checkpoints."""
@@ -364,6 +377,7 @@ def train(
     snapshot: Callable[[nn.Module, nn.Module, int], Any] | None = None,
     checkpoint_path: str | Path | None = None,
     resume: bool | str | Path = False,
+    stop_when: Callable[[Any, int], Any] | None = None,
 ) -> History:
     r"""Train ``generator`` against ``discriminator`` on ``p_data`` with Algorithm 1.
 
@@ -390,9 +404,14 @@ def train(
             The run continues from the checkpoint's step to ``config.steps`` with its networks,
             optimizers, RNG states and history; ``config`` must match the checkpoint's except
             for ``steps``, ``snapshot_steps`` and ``checkpoint_every``.
+        stop_when: called as ``stop_when(snapshot, step)`` with each snapshot as soon as it is
+            recorded; a true result ends the run at that step (early stopping: train until a
+            metric computed by the snapshot function reaches its target). None trains all
+            ``config.steps`` iterations.
 
     Returns:
-        The :class:`History` of all ``config.steps`` iterations (a resumed run's included).
+        The :class:`History` of all ``config.steps`` iterations (a resumed run's included), or
+        of the ``step`` iterations before ``stop_when`` ended the run (``len(history)``).
 
     Raises:
         TrainingDivergedError: when a loss, mean D or parameter becomes NaN or infinite.
@@ -412,6 +431,11 @@ def train(
             f"train: snapshot must be callable as snapshot(generator, discriminator, step) or "
             f"None; got {type(snapshot).__name__}. Pass a function, or None for G's samples."
         )
+    if stop_when is not None and not callable(stop_when):
+        raise TypeError(
+            f"train: stop_when must be callable as stop_when(snapshot, step) or None; got "
+            f"{type(stop_when).__name__}. Pass e.g. lambda samples, step: step >= 1000."
+        )
     resume_from = _resume_path(resume, checkpoint_path, config)
     m, k = config.batch_size, config.k
     rng = torch.Generator().manual_seed(config.seed)  # all data and noise of the run
@@ -424,6 +448,8 @@ def train(
     d_optimizer = _optimizer(discriminator, config.discriminator_lr, config, device)
     g_optimizer = _optimizer(generator, config.generator_lr, config, device)
     generator_loss = GENERATOR_LOSSES[config.generator_loss]
+    schedule = _LearningRates(config, {"generator": g_optimizer, "discriminator": d_optimizer})
+    snapshot_steps = set(config.snapshot_steps)
     d_parameters = [p for p in discriminator.parameters() if p.requires_grad]
     g_parameters = list(generator.parameters())
     networks = {"generator": generator, "discriminator": discriminator}
@@ -478,9 +504,19 @@ def train(
                 last = {"D(x)": recorder.history.d_real, "D(G(z))": recorder.history.d_fake}
                 bar.set_postfix({key: f"{float(v[-1]):.3f}" for key, v in last.items()}, False)
 
+        def take_snapshot(step: int) -> bool:
+            """Record the snapshot of ``step``; whether ``stop_when`` ends the run there."""
+            value = _snapshot(snapshot, networks, step, device)
+            recorder.history.snapshots[step] = value
+            return stop_when is not None and bool(stop_when(value, step))
+
+        end = config.steps
         for step in range(start, config.steps):
-            if step in config.snapshot_steps and step not in recorder.history.snapshots:
-                recorder.history.snapshots[step] = _snapshot(snapshot, networks, step, device)
+            if step in snapshot_steps and step not in recorder.history.snapshots:
+                if take_snapshot(step):
+                    end = step
+                    break
+            schedule.set(step)
             for _ in range(k):
                 # Sample a minibatch of m noise samples z ~ p_z and m examples x ~ p_data.
                 z = sample_noise(m, config, rng, dtype=dtype).to(
@@ -517,11 +553,36 @@ def train(
             bar.update()
         read_back()
         history = recorder.history
-        if config.steps in config.snapshot_steps and config.steps not in history.snapshots:
-            history.snapshots[config.steps] = _snapshot(snapshot, networks, config.steps, device)
+        if end == config.steps and end in snapshot_steps and end not in history.snapshots:
+            take_snapshot(end)  # stop_when sees it too; the run ends here anyway
         if checkpoint_path is not None:
-            save(history, config.steps)
+            save(history, end)
     return history
+
+
+class _LearningRates:
+    """The step schedule of ``config.lr_decay_steps``: sets both optimizers' learning rates.
+
+    The rate at a step is set from the count of decays before it, not multiplied in place, so
+    a resumed run (whose optimizers come back with their rates) follows the same schedule.
+    """
+
+    def __init__(self, config: TrainConfig, optimizers: dict[str, torch.optim.Optimizer]):
+        base = {"generator": config.generator_lr, "discriminator": config.discriminator_lr}
+        self.optimizers = [(base[who], optimizer) for who, optimizer in optimizers.items()]
+        self.decay_steps, self.decay = config.lr_decay_steps, config.lr_decay
+        self.changes = set(self.decay_steps)
+        self.first = True
+
+    def set(self, step: int) -> None:
+        """Set the rates of iteration ``step`` (0-based) where they change, and at the start."""
+        if not (self.first or step in self.changes):
+            return
+        self.first = False
+        factor = self.decay ** sum(1 for after in self.decay_steps if after <= step)
+        for lr, optimizer in self.optimizers:  # param_groups: a resume replaces the list
+            for group in optimizer.param_groups:
+                group["lr"] = lr * factor
 
 
 # --- the machinery around the loop ------------------------------------------------------------

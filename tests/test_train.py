@@ -259,6 +259,107 @@ def test_snapshots_do_not_change_the_trajectory():
     assert history.snapshots[6]["samples"].shape == (4, 1)
 
 
+def test_learning_rates_decay_after_the_scheduled_steps(monkeypatch):
+    seen = []  # (optimizer, its lr) at each optimizer step, through a hook on the optimizers
+    real_optimizer = train_module._optimizer
+
+    def spy(network, lr, config, device):
+        optimizer = real_optimizer(network, lr, config, device)
+        optimizer.register_step_pre_hook(
+            lambda opt, args, kwargs: seen.append((id(opt), opt.param_groups[0]["lr"]))
+        )
+        return optimizer
+
+    monkeypatch.setattr(train_module, "_optimizer", spy)
+    config = small(steps=9, k=2, lr_decay_steps=(6, 3), lr_decay=0.5, generator_lr=0.08)
+    assert config.lr_decay_steps == (3, 6)
+    train(*networks(), P_DATA, config)
+    d_id = seen[0][0]  # the discriminator steps first
+    d_lrs = [lr for who, lr in seen if who == d_id]
+    g_lrs = [lr for who, lr in seen if who != d_id]
+    assert len(d_lrs) == 18 and len(g_lrs) == 9  # k = 2 discriminator steps per iteration
+    factors = [1.0] * 3 + [0.5] * 3 + [0.25] * 3  # iterations 0-2, 3-5, 6-8
+    assert g_lrs == [0.08 * f for f in factors]
+    assert d_lrs == [0.05 * f for f in factors for _ in range(2)]
+
+
+def test_a_decay_after_the_last_step_changes_nothing_and_a_tiny_one_freezes_the_run():
+    plain_g, plain_d = networks()
+    plain = train(plain_g, plain_d, P_DATA, small())
+    late_g, late_d = networks()
+    late = train(late_g, late_d, P_DATA, small(lr_decay_steps=(12,), lr_decay=1e-9))
+    assert_same_history(plain, late)
+    assert_same_parameters(plain_g, late_g)
+    # Decayed to 1e-9 of the rate after 6 steps, the last 6 steps barely move the weights.
+    six_g, _ = networks()
+    train(six_g, networks()[1], P_DATA, small(steps=6))
+    frozen_g, _ = networks()
+    train(frozen_g, networks()[1], P_DATA, small(lr_decay_steps=(6,), lr_decay=1e-9))
+
+    def largest_change(first, second):
+        pairs = zip(first.parameters(), second.parameters(), strict=True)
+        return max(float((a - b).detach().abs().max()) for a, b in pairs)
+
+    assert largest_change(frozen_g, six_g) < 1e-8 < largest_change(plain_g, six_g)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_a_run_resumed_across_a_decay_follows_the_schedule(tmp_path, optimizer):
+    lr = {"discriminator_lr": 1e-3, "generator_lr": 1e-3} if optimizer == "adam" else {}
+    config = small(steps=20, optimizer=optimizer, lr_decay_steps=(8, 14), lr_decay=0.3, **lr)
+    g_full, d_full = networks()
+    full = train(g_full, d_full, P_DATA, config)
+    path = tmp_path / "run.pt"
+    first = dataclasses.replace(config, steps=11)  # one decay done, the second to come
+    train(*networks(), P_DATA, first, checkpoint_path=path)
+    g, d = networks(seed=4)  # other weights: all come from the file
+    resumed = train(g, d, P_DATA, config, checkpoint_path=path, resume=True)
+    assert_same_history(full, resumed)
+    assert_same_parameters(g_full, g)
+    assert_same_parameters(d_full, d)
+
+
+def test_stop_when_ends_the_run_at_the_first_snapshot_that_satisfies_it(tmp_path):
+    calls = []
+
+    def stop_when(samples, step):
+        calls.append(step)
+        return step >= 8
+
+    config = small(steps=20, snapshot_steps=(0, 4, 8, 12, 20))
+    g, d = networks()
+    path = tmp_path / "run.pt"
+    stopped = train(g, d, P_DATA, config, stop_when=stop_when, checkpoint_path=path)
+    assert calls == [0, 4, 8]
+    assert len(stopped) == 8 and sorted(stopped.snapshots) == [0, 4, 8]
+    # The same as a run of 8 steps: stopping early changes nothing before the stop.
+    g8, d8 = networks()
+    eight = train(g8, d8, P_DATA, dataclasses.replace(config, steps=8))
+    assert_same_history(eight, stopped)
+    assert_same_parameters(g8, g)
+    assert_same_parameters(d8, d)
+    assert torch.load(path, weights_only=True)["step"] == 8
+    # Never satisfied: every snapshot is offered, the final one included, and the run ends.
+    calls.clear()
+    whole = train(*networks(), P_DATA, config, stop_when=lambda samples, step: calls.append(step))
+    assert calls == [0, 4, 8, 12, 20] and len(whole) == 20
+
+
+def test_stop_when_sees_what_the_snapshot_function_returns():
+    def coverage_like(generator, discriminator, step):
+        return {"mean": generator(torch.zeros(1, 1)).mean(), "step": torch.tensor(step)}
+
+    seen = []
+    train(
+        *networks(),
+        P_DATA,
+        small(snapshot_steps=(3, 6)),
+        snapshot=coverage_like,
+        stop_when=lambda value, step: seen.append((sorted(value), int(value["step"]), step)),
+    )
+    assert seen == [(["mean", "step"], 3, 3), (["mean", "step"], 6, 6)]
+
+
 def test_modes_and_frozen_parameters_are_restored():
     g, d = networks(dropout=0.3)
     d.eval()
@@ -355,6 +456,11 @@ def test_a_parameter_that_is_not_finite_is_caught():
             ValueError,
             r"TrainConfig: real_label must be a finite number in \(0, 1\]",
         ),
+        ({"lr_decay_steps": 100}, TypeError, "TrainConfig: lr_decay_steps must be a tuple"),
+        ({"lr_decay_steps": (0, 5)}, ValueError, "TrainConfig: lr_decay_steps must be >= 1"),
+        ({"lr_decay_steps": (5, 5)}, ValueError, "TrainConfig: lr_decay_steps must have no"),
+        ({"lr_decay": 0.0}, ValueError, r"TrainConfig: lr_decay must be a finite number in \(0, 1"),
+        ({"lr_decay": 2.0}, ValueError, r"TrainConfig: lr_decay must be a finite number in \(0, 1"),
     ],
 )
 def test_each_config_field_is_validated(change, error, match):
@@ -379,6 +485,8 @@ def test_every_config_field_has_a_validation_test():
         "snapshot_steps",
         "checkpoint_every",
         "real_label",
+        "lr_decay_steps",
+        "lr_decay",
     }
     assert tested == {f.name for f in dataclasses.fields(TrainConfig)}
 
@@ -453,6 +561,11 @@ def test_uniform_noise_has_unit_variance():
             lambda g, d: train(g, d, P_DATA, small(snapshot_steps=(0,)), snapshot=lambda *a: [1]),
             TypeError,
             "snapshot must return a tensor or a dict of tensors; got list at step 0",
+        ),
+        (
+            lambda g, d: train(g, d, P_DATA, small(), stop_when=0.9),
+            TypeError,
+            r"stop_when must be callable as stop_when\(snapshot, step\) or None; got float",
         ),
     ],
 )
