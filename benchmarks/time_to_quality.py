@@ -1,0 +1,238 @@
+r"""Time to quality: wall-clock seconds for ``ganlib.train`` to cover the ring and the grid.
+
+The quality bars are those of the mode-collapse literature, measured by
+:func:`ganlib.mode_coverage` on 2,500 samples of the generator (fixed noise, drawn once):
+
+* ring of 8 Gaussians (radius 1, standard deviation 0.01): all 8 modes captured and at least
+  90% of the samples of high quality (within 3 standard deviations of their nearest mode);
+* grid of 25 Gaussians (spacing 2, standard deviation 0.05): at least 24 modes captured and
+  at least 80% of the samples of high quality.
+
+For each target and seed the script builds fresh networks, starts the clock, and calls
+``ganlib.train`` once with the target's recipe (:data:`RECIPES`). A snapshot function
+evaluates the generator every ``evaluate_every`` steps, and ``stop_when`` ends the run at the
+first evaluation that meets the bar; the clock stops when ``train`` returns. The time counts
+everything a user would wait for: the training steps, the evaluations and the run's set-up.
+A run that has not met the bar after the recipe's steps is reported as not reaching it.
+
+The recipes train on the grid divided by 4 (``grid_of_gaussians(spacing=0.5,
+scale=0.0125)``) and multiply the generator's samples by 4 before evaluating them on the
+grid itself; division by a power of two is exact, so it is the same evaluation.
+
+Run from the repository root on an otherwise idle machine (a few minutes on 2 cores):
+
+    python benchmarks/time_to_quality.py --out benchmarks/results/time_to_quality.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from train_speed import machine  # the same machine record as the speed benchmark
+
+import ganlib
+from ganlib import TrainConfig
+
+N_EVAL = 2500  # samples evaluated, as the benchmark asks
+EVAL_NOISE_SEED = 2500  # the fixed evaluation noise; training draws from config.seed
+
+
+@dataclass(frozen=True)
+class Bar:
+    """The quality a run must reach, and the time it should take on the 2-core CPU."""
+
+    modes: int
+    high_quality: float
+    target_seconds: float
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One ``ganlib.train`` call: the networks, the TrainConfig and the evaluation schedule."""
+
+    hidden: tuple[int, ...]
+    config: dict  # TrainConfig fields (steps, seed and snapshot_steps are set per run)
+    evaluate_every: int
+    scale: float = 1.0  # the data are divided by it for training, the samples multiplied
+
+
+TARGETS = {
+    "ring": (ganlib.ring_of_gaussians(), ganlib.ring_of_gaussians(), Bar(8, 0.90, 30.0)),
+    "grid": (
+        ganlib.grid_of_gaussians(),
+        ganlib.grid_of_gaussians(spacing=0.5, scale=0.0125),  # the grid divided by 4
+        Bar(24, 0.80, 120.0),
+    ),
+}
+"""name: (the target evaluated, the target trained on, the bar)."""
+
+RECIPES = {
+    "ring": Recipe(
+        hidden=(256, 256, 256),
+        config=dict(
+            steps=4000,
+            batch_size=256,
+            optimizer="adam",
+            generator_loss="nonsaturating",
+            discriminator_lr=2e-3,
+            generator_lr=5e-4,
+            latent_dim=2,
+            lr_decay_steps=(1500, 2500),
+            lr_decay=0.3,
+        ),
+        evaluate_every=100,
+    ),
+    "grid": Recipe(
+        hidden=(192, 192),
+        config=dict(
+            steps=24000,
+            batch_size=512,
+            optimizer="adam",
+            generator_loss="nonsaturating",
+            discriminator_lr=1e-3,
+            generator_lr=1e-3,
+            adam_betas=(0.5, 0.9),
+            latent_dim=2,
+            noise="uniform",
+            lr_decay_steps=(6000, 10000),
+            lr_decay=0.3,
+        ),
+        evaluate_every=100,
+        scale=4.0,
+    ),
+}
+
+
+def run(name: str, seed: int) -> dict:
+    """Train one seed until the bar is met or the steps run out; the figures of the run."""
+    evaluated, trained_on, bar = TARGETS[name]
+    recipe = RECIPES[name]
+    config = TrainConfig(
+        **recipe.config,
+        seed=seed,
+        snapshot_steps=tuple(range(0, recipe.config["steps"] + 1, recipe.evaluate_every)),
+    )
+    rng = torch.Generator().manual_seed(seed)
+    start = time.perf_counter()
+    generator = ganlib.generator(config.latent_dim, 2, recipe.hidden, output=None, rng=rng)
+    discriminator = ganlib.discriminator(2, recipe.hidden, rng=rng)
+    z = ganlib.sample_noise(N_EVAL, config, torch.Generator().manual_seed(EVAL_NOISE_SEED))
+    timeline = []
+
+    def evaluate(generator, discriminator, step):
+        samples = generator(z).double() * recipe.scale  # exact: the scale is a power of 2
+        coverage = ganlib.mode_coverage(samples, evaluated.centres, evaluated.scale)
+        figures = [coverage.modes_captured, coverage.high_quality_fraction, coverage.reverse_kl]
+        timeline.append([step, time.perf_counter() - start, *figures])
+        return torch.tensor(figures, dtype=torch.float64)
+
+    def met(figures, step):
+        return bool(figures[0] >= bar.modes and figures[1] >= bar.high_quality)
+
+    history = ganlib.train(
+        generator, discriminator, trained_on, config, snapshot=evaluate, stop_when=met
+    )
+    seconds = time.perf_counter() - start
+    step, _, modes, high_quality, reverse_kl = timeline[-1]
+    reached = modes >= bar.modes and high_quality >= bar.high_quality
+    assert step == len(history)  # the run ended at its last evaluation
+    return {
+        "seed": seed,
+        "reached": reached,
+        "seconds": seconds,
+        "steps": step,
+        "modes_captured": modes,
+        "high_quality_fraction": high_quality,
+        "reverse_kl": reverse_kl,
+        "timeline": [
+            dict(zip(("step", "seconds", "modes", "high_quality", "reverse_kl"), row, strict=True))
+            for row in timeline
+        ],
+    }
+
+
+def summarise(name: str, runs: list[dict]) -> dict:
+    bar = TARGETS[name][2]
+    seconds = [r["seconds"] for r in runs]
+    all_reached = all(r["reached"] for r in runs)
+    worst = max(seconds)
+    return {
+        "bar": {"modes": bar.modes, "high_quality_fraction": bar.high_quality},
+        "target_seconds": bar.target_seconds,
+        "all_seeds_reached": all_reached,
+        "median_seconds": statistics.median(seconds),
+        "worst_seconds": worst,
+        "median_steps": statistics.median(r["steps"] for r in runs),
+        "worst_steps": max(r["steps"] for r in runs),
+        "target_met": all_reached and worst <= bar.target_seconds,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--targets", nargs="+", choices=sorted(TARGETS), default=["ring", "grid"])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=torch.get_num_threads(),
+        help=f"torch threads (default: torch's, {torch.get_num_threads()} here)",
+    )
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/time_to_quality.json"))
+    arguments = parser.parse_args()
+
+    info = machine()
+    torch.set_num_threads(arguments.threads)
+    results = {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": {**info, "threads": arguments.threads},
+        "evaluated_samples": N_EVAL,
+        "targets": {},
+    }
+    for name in arguments.targets:
+        recipe = RECIPES[name]
+        runs = []
+        for seed in arguments.seeds:
+            runs.append(run(name, seed))
+            last = runs[-1]
+            print(
+                f"{name} seed {seed}: {'reached' if last['reached'] else 'NOT reached'} "
+                f"after {last['steps']} steps, {last['seconds']:.1f} s "
+                f"({last['modes_captured']:.0f} modes, high quality "
+                f"{last['high_quality_fraction']:.3f}, reverse KL {last['reverse_kl']:.3f})",
+                flush=True,
+            )
+        summary = summarise(name, runs)
+        results["targets"][name] = {
+            "recipe": {
+                "hidden": list(recipe.hidden),
+                "config": recipe.config,
+                "evaluate_every": recipe.evaluate_every,
+                "scale": recipe.scale,
+            },
+            "summary": summary,
+            "runs": runs,
+        }
+        print(
+            f"{name}: median {summary['median_seconds']:.1f} s, worst "
+            f"{summary['worst_seconds']:.1f} s (target {summary['target_seconds']:.0f} s; "
+            f"all seeds reached the bar: {summary['all_seeds_reached']}; target met: "
+            f"{summary['target_met']})",
+            flush=True,
+        )
+    results["machine"]["load_average_at_end"] = os.getloadavg()
+    arguments.out.parent.mkdir(parents=True, exist_ok=True)
+    arguments.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {arguments.out}")
+
+
+if __name__ == "__main__":
+    main()
