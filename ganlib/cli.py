@@ -316,6 +316,7 @@ def _target_help() -> str:
         "  python -m ganlib train gaussian --out runs/gaussian --steps 2000",
         "  python -m ganlib train gaussian --out runs/gaussian --steps 4000 --resume",
         "  python -m ganlib train ring --generator-loss nonsaturating --threads 1",
+        "  python -m ganlib train ring --steps 3000 --lr-decay-steps 1500 2500 --lr-decay 0.3",
         "  python -m ganlib train digits --threads 1 --out runs/digits",
         "  python -m ganlib train digits --mnist path/to/mnist --steps 20000 --out runs/mnist",
     ]
@@ -376,6 +377,20 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive_float,
         metavar="LR",
         help="learning rate of both networks (default: the target's)",
+    )
+    add(
+        "--lr-decay-steps",
+        type=_positive_int,
+        nargs="+",
+        metavar="N",
+        help="a step schedule: after each of these iteration counts both learning rates are "
+        "multiplied by --lr-decay (default: none)",
+    )
+    add(
+        "--lr-decay",
+        type=_positive_float,
+        metavar="F",
+        help="the factor of each decay, in (0, 1] (default 0.1)",
     )
     add(
         "--seed",
@@ -480,6 +495,8 @@ def _train(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> in
         "optimizer": arguments.optimizer,
         "discriminator_lr": arguments.lr,
         "generator_lr": arguments.lr,
+        "lr_decay_steps": arguments.lr_decay_steps,
+        "lr_decay": arguments.lr_decay,
         "seed": arguments.seed,
         "checkpoint_every": arguments.checkpoint_every,
     }

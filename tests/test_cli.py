@@ -21,6 +21,8 @@ OPTIONS = [
     "--generator-loss",
     "--optimizer",
     "--lr",
+    "--lr-decay-steps",
+    "--lr-decay",
     "--seed",
     "--device",
     "--threads",
@@ -57,6 +59,8 @@ def test_help_lists_every_option_and_each_targets_defaults():
         (["train", "gaussian", "--bogus"], "unrecognized arguments: --bogus"),
         (["train", "gaussian", "--steps", "0"], "argument --steps: must be a positive integer"),
         (["train", "gaussian", "--lr", "-1"], "argument --lr: must be a positive number"),
+        (["train", "gaussian", "--lr-decay-steps", "0"], "argument --lr-decay-steps: must be a"),
+        (["train", "gaussian", "--lr-decay", "2"], "TrainConfig: lr_decay must be a finite"),
         (["train", "gaussian", "--device", "tpu"], "argument --device: invalid choice: 'tpu'"),
         (["train", "gaussian", "--optimizer", "rmsprop"], "argument --optimizer: invalid choice"),
         (["fit", "gaussian"], "argument command: invalid choice: 'fit'"),
@@ -98,8 +102,10 @@ def test_options_reach_the_configuration(tmp_path):
     out = tmp_path / "run"
     argv = ["--steps", "5", "--k", "2", "--batch-size", "8", "--lr", "0.003", "--seed", "4"]
     argv += ["--generator-loss", "nonsaturating", "--optimizer", "adam", "--out", str(out)]
+    argv += ["--lr-decay-steps", "4", "2", "--lr-decay", "0.5"]
     assert run("mixture", *argv) == 0
     config = json.loads((out / "metrics.json").read_text())["config"]
+    assert config["lr_decay_steps"] == [2, 4] and config["lr_decay"] == 0.5
     assert config["k"] == 2 and config["batch_size"] == 8 and config["seed"] == 4
     assert config["discriminator_lr"] == config["generator_lr"] == 0.003
     assert config["generator_loss"] == "nonsaturating" and config["optimizer"] == "adam"
