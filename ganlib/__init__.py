@@ -7,6 +7,7 @@ checked with :class:`ganlib.Claims`. The public API is flat: ``ganlib.kl_diverge
 
 from ganlib.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from ganlib.claims import Claim, ClaimError, Claims
+from ganlib.config import TrainConfig
 from ganlib.data import (
     MNIST_FILES,
     MNIST_URL,
@@ -68,7 +69,6 @@ from ganlib.theory import (
 )
 from ganlib.train import (
     History,
-    TrainConfig,
     TrainingDivergedError,
     sample_noise,
     train,
