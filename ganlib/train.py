@@ -294,7 +294,7 @@ def train(
     d_optimizer = _optimizer(discriminator, config.discriminator_lr, config, device)
     g_optimizer = _optimizer(generator, config.generator_lr, config, device)
     generator_loss = GENERATOR_LOSSES[config.generator_loss]
-    schedule = _LearningRates(config, {"generator": g_optimizer, "discriminator": d_optimizer})
+    decay_steps = set(config.lr_decay_steps)
     snapshot_steps = set(config.snapshot_steps)
     d_parameters = [p for p in discriminator.parameters() if p.requires_grad]
     g_parameters = list(generator.parameters())
@@ -356,13 +356,15 @@ def train(
             recorder.history.snapshots[step] = value
             return stop_when is not None and bool(stop_when(value, step))
 
+        _set_learning_rates(config, g_optimizer, d_optimizer, start)  # a resume's too
         end = config.steps
         for step in range(start, config.steps):
             if step in snapshot_steps and step not in recorder.history.snapshots:
                 if take_snapshot(step):
                     end = step
                     break
-            schedule.set(step)
+            if step in decay_steps:
+                _set_learning_rates(config, g_optimizer, d_optimizer, step)
             for _ in range(k):
                 # Sample a minibatch of m noise samples z ~ p_z and m examples x ~ p_data.
                 z = sample_noise(m, config, rng, dtype=dtype).to(
@@ -406,29 +408,19 @@ def train(
     return history
 
 
-class _LearningRates:
-    """The step schedule of ``config.lr_decay_steps``: sets both optimizers' learning rates.
+def _set_learning_rates(config: TrainConfig, g_optimizer, d_optimizer, step: int) -> None:
+    """Set both rates for iteration ``step`` (0-based) of ``config.lr_decay_steps``' schedule.
 
-    The rate at a step is set from the count of decays before it, not multiplied in place, so
+    The rate is computed from the count of decays before ``step``, not multiplied in place, so
     a resumed run (whose optimizers come back with their rates) follows the same schedule.
     """
-
-    def __init__(self, config: TrainConfig, optimizers: dict[str, torch.optim.Optimizer]):
-        base = {"generator": config.generator_lr, "discriminator": config.discriminator_lr}
-        self.optimizers = [(base[who], optimizer) for who, optimizer in optimizers.items()]
-        self.decay_steps, self.decay = config.lr_decay_steps, config.lr_decay
-        self.changes = set(self.decay_steps)
-        self.first = True
-
-    def set(self, step: int) -> None:
-        """Set the rates of iteration ``step`` (0-based) where they change, and at the start."""
-        if not (self.first or step in self.changes):
-            return
-        self.first = False
-        factor = self.decay ** sum(1 for after in self.decay_steps if after <= step)
-        for lr, optimizer in self.optimizers:  # param_groups: a resume replaces the list
-            for group in optimizer.param_groups:
-                group["lr"] = lr * factor
+    factor = config.lr_decay ** sum(1 for after in config.lr_decay_steps if after <= step)
+    for lr, optimizer in (
+        (config.generator_lr, g_optimizer),
+        (config.discriminator_lr, d_optimizer),
+    ):
+        for group in optimizer.param_groups:  # read here: a resume replaces the list
+            group["lr"] = lr * factor
 
 
 # --- the machinery around the loop ------------------------------------------------------------

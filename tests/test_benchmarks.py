@@ -6,8 +6,7 @@ it is reported as such, and that the summary says whether the target was met.
 """
 
 import dataclasses
-import importlib.util
-import sys
+import importlib
 from pathlib import Path
 
 import pytest
@@ -15,21 +14,11 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
-@pytest.fixture(scope="module")
-def ttq():
-    sys.path.insert(0, str(BENCHMARKS))  # time_to_quality imports its sibling train_speed
-    try:
-        spec = importlib.util.spec_from_file_location(
-            "time_to_quality", BENCHMARKS / "time_to_quality.py"
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module  # dataclasses look their module up while it loads
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-        for name in ("time_to_quality", "train_speed"):
-            sys.modules.pop(name, None)
+@pytest.fixture
+def ttq(monkeypatch):
+    # benchmarks/ is a folder of scripts: time_to_quality imports its sibling train_speed.
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    return importlib.import_module("time_to_quality")
 
 
 def tiny(ttq, name, **config):

@@ -3,7 +3,8 @@ import math
 
 import pytest
 
-from ganlib.config import TrainConfig
+from ganlib.config import GENERATOR_LOSS_NAMES, TrainConfig
+from ganlib.train import GENERATOR_LOSSES
 
 
 @pytest.mark.parametrize(
@@ -93,3 +94,7 @@ def test_config_is_frozen_and_round_trips_through_a_dict():
     assert TrainConfig.from_dict(config.to_dict()) == config
     with pytest.raises(ValueError, match=r"unknown keys \['lr'\]"):
         TrainConfig.from_dict({"lr": 0.1})
+
+
+def test_the_loss_names_the_config_accepts_are_the_losses_train_has():
+    assert set(GENERATOR_LOSS_NAMES) == set(GENERATOR_LOSSES)
