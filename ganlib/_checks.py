@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from numbers import Real
+from numbers import Integral, Real
 
 import torch
 from torch import Tensor
@@ -19,8 +19,13 @@ __all__ = [
     "GRID_TOLERANCE",
     "SUM_TOLERANCE",
     "check_base",
+    "check_choice",
     "check_distributions",
     "check_dx",
+    "check_int",
+    "check_sample_shape",
+    "check_torch_generator",
+    "shown",
     "sum_tolerance",
 ]
 
@@ -219,3 +224,71 @@ def check_logits(function: str, tensors: dict[str, object]) -> None:
                 f"{function}: {name} must have at least one entry; got shape {tuple(x.shape)}. "
                 "It is averaged over samples; pass a non-empty batch."
             )
+
+
+# --- the vocabulary every module uses ---------------------------------------------------------
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters for an error message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_int(
+    function: str, name: str, value: object, *, minimum: int | None = None, fix: str = ""
+) -> int:
+    """An int (not a bool), ``>= minimum`` when given; returned as a Python int."""
+    tail = f" {fix}" if fix else ""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(
+            f"{function}: {name} must be an int; got {type(value).__name__} {shown(value)}.{tail}"
+        )
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{function}: {name} must be >= {minimum}; got {value!r}.{tail}")
+    return int(value)
+
+
+def check_choice(
+    function: str, name: str, value: object, choices: Sequence[str], *, fix: str = ""
+) -> str:
+    """One of the names in ``choices``."""
+    if value not in choices:
+        tail = f" {fix}" if fix else ""
+        raise ValueError(
+            f"{function}: {name} must be one of {list(choices)}; got {shown(value)}.{tail}"
+        )
+    return value  # type: ignore[return-value]
+
+
+def check_sample_shape(function: str, sample_shape: object) -> torch.Size:
+    """A tuple (or list, or torch.Size) of non-negative ints, as torch's ``sample`` takes."""
+    if isinstance(sample_shape, (tuple, list, torch.Size)) and all(
+        isinstance(n, int) and not isinstance(n, bool) for n in sample_shape
+    ):
+        if all(n >= 0 for n in sample_shape):
+            return torch.Size(sample_shape)
+        raise ValueError(
+            f"{function}: sample_shape must have non-negative sizes; got "
+            f"{tuple(sample_shape)}. Pass e.g. (300,)."
+        )
+    hint = f" ({sample_shape},)" if isinstance(sample_shape, int) else " (300,)"
+    raise TypeError(
+        f"{function}: sample_shape must be a tuple of ints or a torch.Size; got "
+        f"{shown(sample_shape)}. Pass e.g.{hint} for that many draws."
+    )
+
+
+def check_torch_generator(
+    function: str, name: str, value: object, *, cpu: bool = False
+) -> torch.Generator | None:
+    """A ``torch.Generator`` (on the CPU if ``cpu``), or None for torch's global one."""
+    if value is None and not cpu:
+        return None
+    if not isinstance(value, torch.Generator) or (cpu and value.device.type != "cpu"):
+        what = "a CPU torch.Generator" if cpu else "a torch.Generator or None"
+        raise TypeError(
+            f"{function}: {name} must be {what}; got {shown(value)}. "
+            "Pass torch.Generator().manual_seed(seed)."
+        )
+    return value
