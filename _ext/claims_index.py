@@ -1,52 +1,68 @@
 """A page that lists every checked claim of the book.
 
-Each chapter ends with the HTML table that ``ganlib.Claims.table()`` renders. While Sphinx
-reads the executed chapters, this extension collects the rows of those tables; the
+Each chapter ends with the table that ``ganlib.Claims.table()`` renders. Beside the visible
+HTML table, the rendered output carries the same claims as data: a
+``<script type="application/vnd.ganlib.claims+json">`` block holding one ``Claim.as_dict()``
+per row. While Sphinx reads the executed chapters, this extension collects those rows; the
 ``claims-index`` directive then becomes one table of every claim, each linked to its chapter.
-Nothing is executed twice: the rows are the ones the chapter's own run produced.
+Nothing is executed twice, and no table is scraped: the rows are the data of the chapter's
+own run.
+
+The data travel inside the HTML output rather than as a separate entry of the output's mime
+bundle because myst-nb renders every entry of a bundle while it reads a page and warns about
+a type it has no renderer for, and the book builds with warnings as errors.
 """
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
+CLAIMS_MIMETYPE = "application/vnd.ganlib.claims+json"  # ganlib.claims.CLAIMS_MIMETYPE
 COLUMNS = ("claim", "computed", "expected", "tolerance", "status")
 
 
-class _ClaimRows(HTMLParser):
-    """The cells of every row in the body of a ``table.ganlib-claims``."""
+class _ClaimData(HTMLParser):
+    """The text of every ``<script type="application/vnd.ganlib.claims+json">`` block."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[list[str]] = []
-        self._in_table = self._in_body = self._in_cell = False
+        self.blocks: list[str] = []
+        self._in_block = False
 
     def handle_starttag(self, tag, attrs):
-        if tag == "table" and "ganlib-claims" in (dict(attrs).get("class") or ""):
-            self._in_table = True
-        elif self._in_table and tag == "tbody":
-            self._in_body = True
-        elif self._in_body and tag == "tr":
-            self.rows.append([])
-        elif self._in_body and tag == "td":
-            self._in_cell = True
-            self.rows[-1].append("")
+        if tag == "script" and dict(attrs).get("type") == CLAIMS_MIMETYPE:
+            self._in_block = True
+            self.blocks.append("")
 
     def handle_endtag(self, tag):
-        if tag == "td":
-            self._in_cell = False
-        elif tag == "tbody":
-            self._in_body = False
-        elif tag == "table":
-            self._in_table = False
+        if tag == "script":
+            self._in_block = False
 
     def handle_data(self, data):
-        if self._in_cell:
-            self.rows[-1][-1] += data
+        if self._in_block:
+            self.blocks[-1] += data
+
+
+def claim_rows(html: str) -> list[dict[str, str]]:
+    """The claims carried by rendered claim tables in ``html``, as rows of :data:`COLUMNS`.
+
+    Each claim is read from its ``Claim.as_dict()``; ``passed`` becomes the status the page
+    shows, "✓ holds" or "✗ fails".
+    """
+    parser = _ClaimData()
+    parser.feed(html)
+    parser.close()
+    rows = []
+    for block in parser.blocks:
+        for claim in json.loads(block):
+            status = "✓ holds" if claim["passed"] else "✗ fails"
+            rows.append({**{c: claim[c] for c in COLUMNS[:-1]}, "status": status})
+    return rows
 
 
 class claims_index(nodes.General, nodes.Element):
@@ -61,10 +77,8 @@ class ClaimsIndexDirective(SphinxDirective):
 def collect(app: Sphinx, doctree: nodes.document) -> None:
     rows = []
     for raw in doctree.findall(nodes.raw):
-        if "ganlib-claims" in raw.astext():
-            parser = _ClaimRows()
-            parser.feed(raw.astext())
-            rows += [dict(zip(COLUMNS, row[1:], strict=True)) for row in parser.rows]
+        if CLAIMS_MIMETYPE in raw.astext():
+            rows += claim_rows(raw.astext())
     store = app.env.__dict__.setdefault("ganlib_claims", {})
     store.pop(app.env.docname, None)
     if rows:

@@ -9,25 +9,43 @@ values synchronise with the host; they live here so that the mathematics stays f
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from numbers import Integral, Real
+from pathlib import Path
 
 import torch
 from torch import Tensor
 
 __all__ = [
+    "FIND_THE_STEP",
     "GRID_TOLERANCE",
     "SUM_TOLERANCE",
+    "check_alike",
     "check_base",
     "check_choice",
+    "check_device",
     "check_distributions",
+    "check_dtype",
     "check_dx",
+    "check_finite",
     "check_int",
+    "check_logits",
+    "check_path",
+    "check_points",
+    "check_real",
     "check_sample_shape",
+    "check_tensor",
+    "check_text",
     "check_torch_generator",
+    "check_type",
+    "device_available",
     "shown",
     "sum_tolerance",
 ]
+
+FIND_THE_STEP = "Find the step that produced them (a log of 0, a division by 0, an overflow)."
+"""The usual fix for non-finite entries: they come from a computation upstream."""
 
 SUM_TOLERANCE: dict[torch.dtype, float] = {
     torch.float64: 1e-6,
@@ -48,13 +66,6 @@ def sum_tolerance(dtype: torch.dtype) -> float:
     return SUM_TOLERANCE.get(dtype, max(SUM_TOLERANCE.values()))
 
 
-def _preview(values: Sequence[float], limit: int = 5) -> str:
-    """Format a few numbers as ``[1.1, 0.9, ...]`` for an error message."""
-    shown = ", ".join(f"{value:.6g}" for value in values[:limit])
-    more = f", ... ({len(values)} in all)" if len(values) > limit else ""
-    return f"[{shown}{more}]"
-
-
 def _is_real_number(value: object) -> bool:
     # bool is a Real to Python, but base=True is a bug, not a base; tensors are refused so
     # that no option ever hides a device-to-host copy.
@@ -63,17 +74,14 @@ def _is_real_number(value: object) -> bool:
 
 def check_base(function: str, base: object) -> float | None:
     """Validate scipy's ``base`` (None means nats); return log(base), or None for nats."""
+    fix = "Use base=None for nats or base=2 for bits."
     if base is None:
         return None
     if not _is_real_number(base):
-        raise TypeError(
-            f"{function}: base must be a real number or None; got {type(base).__name__} "
-            f"{base!r}. Use base=None for nats or base=2 for bits."
-        )
+        raise _type_error(function, "base", base, "a real number or None", fix)
     if not (math.isfinite(base) and base > 0 and base != 1):
         raise ValueError(
-            f"{function}: base must be a finite positive number other than 1; got {base!r}. "
-            "Use base=None for nats or base=2 for bits."
+            f"{function}: base must be a finite positive number other than 1; got {base!r}. {fix}"
         )
     return math.log(base)
 
@@ -83,10 +91,8 @@ def check_dx(function: str, dx: object) -> float | None:
     if dx is None:
         return None
     if not _is_real_number(dx):
-        raise TypeError(
-            f"{function}: dx must be a real number or None; got {type(dx).__name__} {dx!r}. "
-            "Pass the grid spacing as a float, e.g. dx=float(x[1] - x[0])."
-        )
+        fix = "Pass the grid spacing as a float, e.g. dx=float(x[1] - x[0])."
+        raise _type_error(function, "dx", dx, "a real number or None", fix)
     if not (math.isfinite(dx) and dx > 0):
         raise ValueError(
             f"{function}: dx must be a positive finite number; got {dx!r}. "
@@ -95,18 +101,22 @@ def check_dx(function: str, dx: object) -> float | None:
     return float(dx)
 
 
-def _check_tensor(function: str, name: str, x: object) -> Tensor:
+def check_tensor(function: str, name: str, x: object, *, floating: bool = True) -> Tensor:
+    """A ``torch.Tensor``, of a floating-point dtype unless ``floating=False``."""
     if not isinstance(x, Tensor):
         raise TypeError(
             f"{function}: {name} must be a torch.Tensor; got {type(x).__name__}. "
             f"Convert it with torch.as_tensor({name}, dtype=torch.float64)."
         )
-    if not x.is_floating_point():
+    if floating and not x.is_floating_point():
         raise TypeError(
             f"{function}: {name} must have a floating-point dtype; got {x.dtype}. "
             f"Convert it with {name}.to(torch.float64)."
         )
     return x
+
+
+_check_tensor = check_tensor  # the name under which the mathematical modules import it
 
 
 def _check_dim(function: str, name: str, x: Tensor, dim: object) -> int:
@@ -136,14 +146,7 @@ def _check_values(
             f"{function}: {name} must have at least one entry along dim={shown_dim}; got shape "
             f"{tuple(x.shape)}. Pass a non-empty distribution."
         )
-    finite = torch.isfinite(x)
-    if not bool(finite.all()):
-        n_nan = int(torch.isnan(x).sum())
-        n_inf = int((~finite).sum()) - n_nan
-        raise ValueError(
-            f"{function}: {name} must have finite entries; got {n_nan} NaN and {n_inf} inf. "
-            "Find the step that produced them (a log of 0, a division by 0, an overflow)."
-        )
+    check_finite(function, name, x)
     if bool((x < 0).any()):
         raise ValueError(
             f"{function}: {name} must be non-negative; got minimum {float(x.min()):.6g}. "
@@ -166,7 +169,7 @@ def _check_values(
     if bad.numel() > 0:
         raise ValueError(
             f"{function}: {name} must {constraint} along dim={shown_dim} within {tolerance:g} "
-            f"for {x.dtype}; got {what} {_preview(bad.tolist())}. {fix}"
+            f"for {x.dtype}; got {what} {shown(bad.tolist(), numbers=5)}. {fix}"
         )
 
 
@@ -229,24 +232,129 @@ def check_logits(function: str, tensors: dict[str, object]) -> None:
 # --- the vocabulary every module uses ---------------------------------------------------------
 
 
-def shown(value: object, limit: int = 60) -> str:
-    """``repr(value)``, cut to ``limit`` characters for an error message."""
+def shown(value: object, limit: int = 60, *, numbers: int | None = None) -> str:
+    """``repr(value)``, cut to ``limit`` characters for an error message.
+
+    With ``numbers``, ``value`` is a sequence of numbers: the first ``numbers`` of them are
+    shown to 6 significant digits, e.g. ``[1.1, 0.9, ... (12 in all)]``.
+
+    >>> shown("x" * 100, 10), shown([1 / 3, 2.0, 3.0], numbers=2)
+    ("'xxxxxx...", '[0.333333, 2, ... (3 in all)]')
+    """
+    if numbers is not None:
+        values = list(value)  # type: ignore[call-overload]
+        head = ", ".join(f"{number:.6g}" for number in values[:numbers])
+        more = f", ... ({len(values)} in all)" if len(values) > numbers else ""
+        return f"[{head}{more}]"
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _type_error(function: str, name: str, value: object, what: str, fix: str) -> TypeError:
+    """The one wording of a wrong type: ``f: name must be what; got type value. fix``."""
+    tail = f" {fix}" if fix else ""
+    return TypeError(
+        f"{function}: {name} must be {what}; got {type(value).__name__} {shown(value)}.{tail}"
+    )
+
+
+def check_type(
+    function: str, name: str, value: object, types: type | tuple, what: str, *, fix: str = ""
+) -> object:
+    """``isinstance(value, types)``, where a bool passes only when ``types`` is ``bool``.
+
+    ``what`` names the types in the message, e.g. ``"a str or os.PathLike"``.
+    """
+    if not isinstance(value, types) or (isinstance(value, bool) and types is not bool):
+        raise _type_error(function, name, value, what, fix)
+    return value
+
+
+def check_text(function: str, name: str, value: object, *, fix: str = "") -> str:
+    """A ``str`` with at least one character other than white space."""
+    check_type(function, name, value, str, "a str", fix=fix)
+    if not value.strip():  # type: ignore[union-attr]
+        tail = f" {fix}" if fix else ""
+        raise ValueError(f"{function}: {name} must be a non-empty str; got {value!r}.{tail}")
+    return value  # type: ignore[return-value]
+
+
+def check_path(function: str, name: str, value: object, *, fix: str = "Pass a path.") -> Path:
+    """A ``str`` or ``os.PathLike``, returned as a ``pathlib.Path``."""
+    check_type(function, name, value, (str, os.PathLike), "a str or os.PathLike", fix=fix)
+    return Path(value)  # type: ignore[arg-type]
+
+
 def check_int(
-    function: str, name: str, value: object, *, minimum: int | None = None, fix: str = ""
+    function: str,
+    name: str,
+    value: object,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    fix: str = "",
 ) -> int:
-    """An int (not a bool), ``>= minimum`` when given; returned as a Python int."""
+    """An int (not a bool), in ``[minimum, maximum]`` where given; returned as a Python int."""
     tail = f" {fix}" if fix else ""
     if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(
-            f"{function}: {name} must be an int; got {type(value).__name__} {shown(value)}.{tail}"
-        )
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{function}: {name} must be >= {minimum}; got {value!r}.{tail}")
+        raise _type_error(function, name, value, "an int", fix)
+    low = minimum is None or value >= minimum
+    high = maximum is None or value <= maximum
+    if not (low and high):
+        if maximum is None:
+            constraint = f">= {minimum}"
+        elif minimum is None:
+            constraint = f"<= {maximum}"
+        else:
+            constraint = f"in [{minimum}, {maximum}]"
+        raise ValueError(f"{function}: {name} must be {constraint}; got {value!r}.{tail}")
     return int(value)
+
+
+def check_real(
+    function: str,
+    name: str,
+    value: object,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    brackets: str = "[]",
+    finite: bool = True,
+    optional: bool = False,
+    tensor: bool = False,
+    fix: str = "",
+) -> float | None:
+    """A real number (not a bool), finite, within ``low`` and ``high`` where given.
+
+    ``brackets`` says whether each end is included: ``"[]"`` both, ``"()"`` neither, ``"(]"``
+    and ``"[)"`` one. ``finite=False`` also allows the infinities (never NaN) within the bounds.
+    ``optional=True`` lets None through (returned as None). ``tensor=True`` also takes a 0-d
+    real tensor (read once, a host synchronisation); other tensors are refused, so that no
+    option hides a device-to-host copy.
+    """
+    tail = f" {fix}" if fix else ""
+    if value is None and optional:
+        return None
+    if tensor and isinstance(value, Tensor) and value.ndim == 0:
+        if value.dtype != torch.bool and not value.is_complex():
+            value = value.item()
+    if not _is_real_number(value):
+        what = "a real number or None" if optional else "a real number"
+        raise _type_error(function, name, value, what, fix)
+    above = low is None or (value > low if brackets[0] == "(" else value >= low)
+    below = high is None or (value < high if brackets[1] == ")" else value <= high)
+    if not ((math.isfinite(value) or not finite) and above and below) or math.isnan(value):
+        number = "a finite number" if finite else "a number"
+        if low is not None and high is not None:
+            constraint = f"{number} in {brackets[0]}{low:g}, {high:g}{brackets[1]}"
+        elif low is not None:
+            constraint = f"{number} {'>' if brackets[0] == '(' else '>='} {low:g}"
+        elif high is not None:
+            constraint = f"{number} {'<' if brackets[1] == ')' else '<='} {high:g}"
+        else:
+            constraint = number
+        raise ValueError(f"{function}: {name} must be {constraint}; got {value!r}.{tail}")
+    return float(value)
 
 
 def check_choice(
@@ -259,6 +367,42 @@ def check_choice(
             f"{function}: {name} must be one of {list(choices)}; got {shown(value)}.{tail}"
         )
     return value  # type: ignore[return-value]
+
+
+@torch.no_grad()
+def check_finite(function: str, name: str, x: Tensor, *, fix: str = FIND_THE_STEP) -> Tensor:
+    """No NaN and no infinity among the entries of the tensor ``x`` (a host synchronisation)."""
+    finite = torch.isfinite(x)
+    if not bool(finite.all()):
+        n_nan = int(torch.isnan(x).sum())
+        n_inf = int((~finite).sum()) - n_nan
+        raise ValueError(
+            f"{function}: {name} must have finite entries; got {n_nan} NaN and {n_inf} inf. {fix}"
+        )
+    return x
+
+
+def check_points(
+    function: str, name: str, x: object, dim: int, *, rows: int = 0, fix: str = FIND_THE_STEP
+) -> Tensor:
+    """A floating-point tensor of shape ``(..., dim)``, one point per row, with finite entries.
+
+    ``rows`` is the least number of points (rows of every batch together); ``fix`` is the fix
+    for non-finite entries.
+    """
+    x = check_tensor(function, name, x)
+    if x.ndim == 0 or x.shape[-1] != dim:
+        where = {1: "the line", 2: "the plane"}.get(dim, f"R^{dim}")
+        raise ValueError(
+            f"{function}: {name} must have shape (..., {dim}), one point of {where} per row; "
+            f"got shape {tuple(x.shape)}. Reshape it, e.g. {name}.reshape(-1, {dim})."
+        )
+    if x.numel() // dim < rows:
+        raise ValueError(
+            f"{function}: {name} must have at least {rows} point(s); got shape "
+            f"{tuple(x.shape)}. Pass a non-empty set of points."
+        )
+    return check_finite(function, name, x, fix=fix)
 
 
 def check_sample_shape(function: str, sample_shape: object) -> torch.Size:
@@ -280,15 +424,73 @@ def check_sample_shape(function: str, sample_shape: object) -> torch.Size:
 
 
 def check_torch_generator(
-    function: str, name: str, value: object, *, cpu: bool = False
+    function: str,
+    name: str,
+    value: object,
+    *,
+    cpu: bool = False,
+    required: bool = False,
+    fix: str = "Pass torch.Generator().manual_seed(seed).",
 ) -> torch.Generator | None:
-    """A ``torch.Generator`` (on the CPU if ``cpu``), or None for torch's global one."""
-    if value is None and not cpu:
+    """A ``torch.Generator`` (on the CPU if ``cpu``), or None for torch's global one.
+
+    None is refused where ``cpu`` or ``required`` says a generator of the caller's is needed.
+    """
+    if value is None and not (cpu or required):
         return None
     if not isinstance(value, torch.Generator) or (cpu and value.device.type != "cpu"):
-        what = "a CPU torch.Generator" if cpu else "a torch.Generator or None"
+        if cpu:
+            what = "a CPU torch.Generator"
+        else:
+            what = "a torch.Generator" if required else "a torch.Generator or None"
+        raise TypeError(f"{function}: {name} must be {what}; got {shown(value)}. {fix}")
+    return value
+
+
+def check_dtype(
+    function: str,
+    name: str,
+    value: object,
+    *,
+    fix: str = "Pass dtype=torch.float64 or dtype=torch.float32.",
+) -> torch.dtype:
+    """A floating-point ``torch.dtype``."""
+    if not isinstance(value, torch.dtype) or not value.is_floating_point:
         raise TypeError(
-            f"{function}: {name} must be {what}; got {shown(value)}. "
-            "Pass torch.Generator().manual_seed(seed)."
+            f"{function}: {name} must be a floating-point torch.dtype; got {shown(value)}. {fix}"
         )
     return value
+
+
+def device_available(device: torch.device) -> bool:
+    """Whether this machine has ``device`` (the CPU, a CUDA device by index, or Apple's MPS)."""
+    if device.type == "cpu":
+        return True
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            return False
+        return device.index is None or device.index < torch.cuda.device_count()
+    if device.type == "mps":
+        return torch.backends.mps.is_available()
+    return False
+
+
+def check_device(
+    function: str,
+    name: str,
+    value: object,
+    *,
+    fix: str = "Pass e.g. device='cpu', or device=ganlib.device() for the best one available.",
+) -> torch.device:
+    """A ``str`` or ``torch.device`` naming a device this machine has; as a ``torch.device``."""
+    check_type(function, name, value, (str, torch.device), "a str or torch.device", fix=fix)
+    try:
+        device = torch.device(value)  # type: ignore[arg-type]
+    except RuntimeError as error:
+        raise ValueError(
+            f"{function}: {name} must name a torch device such as 'cpu' or 'cuda:1'; got "
+            f"{value!r}. {fix}"
+        ) from error
+    if not device_available(device):
+        raise ValueError(f"{function}: {name} must be one this machine has; got {device}. {fix}")
+    return device

@@ -15,15 +15,21 @@ stops. Passing claims are kept, in order, for the table at the end of the chapte
 from __future__ import annotations
 
 import html
+import json
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from numbers import Real
 
 import numpy as np
 import torch
 
-__all__ = ["Claim", "ClaimError", "ClaimTable", "Claims"]
+from ganlib._checks import check_real, check_text, shown
+
+__all__ = ["CLAIMS_MIMETYPE", "Claim", "ClaimError", "ClaimTable", "Claims"]
+
+CLAIMS_MIMETYPE = "application/vnd.ganlib.claims+json"
+"""The type of the data block in which a rendered :class:`ClaimTable` carries its claims, each
+as :meth:`Claim.as_dict`, for the book's page of every checked claim to read back as data."""
 
 
 class ClaimError(AssertionError):
@@ -81,11 +87,8 @@ class Claims:
     """
 
     def __init__(self, chapter: str):
-        if not isinstance(chapter, str) or not chapter.strip():
-            raise ValueError(
-                f"Claims: chapter must be a non-empty string naming the chapter; got {chapter!r}."
-            )
-        self.chapter = chapter
+        fix = 'Name the chapter, e.g. Claims("Information").'
+        self.chapter = check_text("Claims", "chapter", chapter, fix=fix)
         self._claims: dict[str, Claim] = {}
 
     # -- the checks -------------------------------------------------------------------
@@ -97,12 +100,10 @@ class Claims:
         results states the tolerance it was computed to. Infinite values match only the same
         infinity (KL divergence *is* infinite in some of the book's examples).
         """
-        _check_name(name)
-        for label, value in (("atol", atol), ("rtol", rtol)):
-            if not isinstance(value, Real) or not math.isfinite(value) or value < 0:
-                raise ValueError(
-                    f"Claims.close: {label} must be a finite number >= 0; got {value!r}."
-                )
+        _check_name("Claims.close", name)
+        fix = "State the tolerance the value is known to, e.g. atol=5e-4."
+        atol = check_real("Claims.close", "atol", atol, low=0.0, fix=fix)
+        rtol = check_real("Claims.close", "rtol", rtol, low=0.0, fix=fix)
         if atol == 0 and rtol == 0:
             raise ValueError(
                 f"Claims.close: claim {name!r} needs a tolerance; got atol=0 and rtol=0. "
@@ -131,7 +132,7 @@ class Claims:
 
     def equal(self, name: str, computed, expected):
         """Claim exact equality: for integers, fractions and other exactly computed values."""
-        _check_name(name)
+        _check_name("Claims.equal", name)
         if isinstance(computed, Fraction) or isinstance(expected, Fraction):
             passed = Fraction(computed) == Fraction(expected)
             c, e = Fraction(computed), Fraction(expected)
@@ -144,19 +145,19 @@ class Claims:
 
     def at_most(self, name: str, computed, bound, *, slack: float = 0.0):
         """Claim ``computed <= bound + slack`` (every element, for arrays)."""
-        return self._inequality(name, computed, "≤", bound, slack, np.less_equal)
+        return self._inequality("at_most", name, computed, "≤", bound, slack, np.less_equal)
 
     def at_least(self, name: str, computed, bound, *, slack: float = 0.0):
         """Claim ``computed >= bound - slack`` (every element, for arrays)."""
-        return self._inequality(name, computed, "≥", bound, slack, np.greater_equal)
+        return self._inequality("at_least", name, computed, "≥", bound, slack, np.greater_equal)
 
     def less(self, name: str, computed, bound):
         """Claim ``computed < bound`` strictly (every element, for arrays)."""
-        return self._inequality(name, computed, "<", bound, 0.0, np.less)
+        return self._inequality("less", name, computed, "<", bound, 0.0, np.less)
 
     def greater(self, name: str, computed, bound):
         """Claim ``computed > bound`` strictly (every element, for arrays)."""
-        return self._inequality(name, computed, ">", bound, 0.0, np.greater)
+        return self._inequality("greater", name, computed, ">", bound, 0.0, np.greater)
 
     # -- reading the record -------------------------------------------------------------
 
@@ -172,10 +173,11 @@ class Claims:
 
     # -- internals ----------------------------------------------------------------------
 
-    def _inequality(self, name, computed, relation, bound, slack, compare):
-        _check_name(name)
-        if not isinstance(slack, Real) or not math.isfinite(slack) or slack < 0:
-            raise ValueError(f"Claims: slack must be a finite number >= 0; got {slack!r}.")
+    def _inequality(self, method, name, computed, relation, bound, slack, compare):
+        function = f"Claims.{method}"
+        _check_name(function, name)
+        fix = "Pass the margin the bound is known to, e.g. slack=1e-9, or 0.0 for none."
+        slack = check_real(function, "slack", slack, low=0.0, fix=fix)
         c, b = _as_array(computed, "computed"), _as_array(bound, "bound")
         shifted = b + slack if relation in ("≤", "<") else b - slack
         passed = bool(np.all(compare(c, shifted)))
@@ -206,9 +208,16 @@ class ClaimTable:
         self.claims = claims
 
     def rows(self) -> list[dict[str, str | bool]]:
+        """Each claim as :meth:`Claim.as_dict`, in the order they were checked."""
         return [claim.as_dict() for claim in self.claims]
 
+    def to_json(self) -> str:
+        """The rows as JSON, safe to embed in HTML (``<``, ``>`` and ``&`` are escaped)."""
+        text = json.dumps(self.rows(), ensure_ascii=False)
+        return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
     def _repr_html_(self) -> str:
+        """The table, followed by its rows as data (a ``<script>`` of :data:`CLAIMS_MIMETYPE`)."""
         head = "".join(
             f"<th>{h}</th>" for h in ("#", "claim", "computed", "expected", "tolerance", "status")
         )
@@ -228,6 +237,7 @@ class ClaimTable:
             '<table class="ganlib-claims">'
             f"<caption>{html.escape(self.chapter)}: {len(self.claims)} checked claims</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            f'<script type="{CLAIMS_MIMETYPE}">{self.to_json()}</script>'
         )
 
     def __repr__(self) -> str:
@@ -244,9 +254,8 @@ class ClaimTable:
 # -- helpers ---------------------------------------------------------------------------
 
 
-def _check_name(name) -> None:
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError(f"Claims: a claim's name must be a non-empty string; got {name!r}.")
+def _check_name(function: str, name: object) -> None:
+    check_text(function, "name", name, fix="Name the claim as the prose states it.")
 
 
 def _as_array(value, label: str) -> np.ndarray:
@@ -260,7 +269,7 @@ def _as_array(value, label: str) -> np.ndarray:
     except (TypeError, ValueError) as error:
         raise TypeError(
             f"Claims: the {label} value must be a number, an array or a tensor; got "
-            f"{type(value).__name__} {value!r}."
+            f"{type(value).__name__} {shown(value)}. Pass what the chapter computed."
         ) from error
     return array
 

@@ -46,8 +46,18 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ganlib._checks import _check_tensor, _is_real_number
-from ganlib.runtime import _available
+from ganlib._checks import (
+    check_device,
+    check_dtype,
+    check_finite,
+    check_int,
+    check_path,
+    check_real,
+    check_sample_shape,
+    check_tensor,
+    check_torch_generator,
+    check_type,
+)
 
 __all__ = [
     "MNIST_FILES",
@@ -108,7 +118,7 @@ class EmpiricalDistribution:
     """
 
     def __init__(self, points: Tensor):
-        points = _check_tensor("EmpiricalDistribution", "points", points)
+        points = check_tensor("EmpiricalDistribution", "points", points)
         if points.ndim != 2 or points.shape[0] == 0:
             raise ValueError(
                 "EmpiricalDistribution: points must have shape (n, dimension) with n >= 1; got "
@@ -128,12 +138,10 @@ class EmpiricalDistribution:
         dtype: torch.dtype = torch.float32,
     ) -> Tensor:
         """Rows drawn uniformly with replacement: shape ``(*sample_shape, dimension)``."""
-        if generator is not None and not isinstance(generator, torch.Generator):
-            raise TypeError(
-                f"EmpiricalDistribution.sample: generator must be a torch.Generator or None; got "
-                f"{type(generator).__name__}. Pass torch.Generator().manual_seed(0)."
-            )
-        shape = tuple(sample_shape)
+        function = "EmpiricalDistribution.sample"
+        shape = check_sample_shape(function, sample_shape)
+        check_torch_generator(function, "generator", generator)
+        check_dtype(function, "dtype", dtype)
         index = torch.randint(self.points.shape[0], shape, generator=generator)  # on the CPU
         return self.points[index.to(self.points.device)].to(dtype)  # (*shape, dimension)
 
@@ -154,7 +162,7 @@ class DigitSplits:
         The inverse of the loaders' scaling (:func:`to_pixel_levels`), reshaped for display,
         e.g. ``plt.imshow(levels[0].cpu(), cmap="gray_r", vmin=0, vmax=splits.n_levels - 1)``.
         """
-        _check_tensor("DigitSplits.to_levels", "samples", samples)
+        check_tensor("DigitSplits.to_levels", "samples", samples)
         if samples.ndim == 0 or samples.shape[-1] != math.prod(self.image_shape):
             raise ValueError(
                 f"DigitSplits.to_levels: samples must have {math.prod(self.image_shape)} pixels "
@@ -203,13 +211,9 @@ def to_pixel_levels(x: Tensor, n_levels: int) -> Tensor:
     >>> to_pixel_levels(torch.tensor([-1.0, -0.01, 0.99, 1.5]), 17)
     tensor([ 0,  8, 16, 16])
     """
-    _check_tensor("to_pixel_levels", "x", x)
+    check_tensor("to_pixel_levels", "x", x)
     n_levels = _check_n_levels("to_pixel_levels", n_levels)
-    if not bool(torch.isfinite(x).all()):
-        raise ValueError(
-            f"to_pixel_levels: x must be finite; got {int((~torch.isfinite(x)).sum())} NaN or "
-            "inf entries. Find the training step that produced them."
-        )
+    check_finite("to_pixel_levels", "x", x, fix="Find the training step that produced them.")
     levels = torch.round((x.detach().to(torch.float64) + 1) * ((n_levels - 1) / 2))
     return levels.clamp(0, n_levels - 1).to(torch.int64)
 
@@ -268,11 +272,11 @@ def load_mnist(
     FileNotFoundError: load_mnist: root must hold the four MNIST IDX files; ...
     """
     function = "load_mnist"
-    root = _check_path(function, "root", root)
+    root = check_path(function, "root", root)
     fractions = _check_fractions(function, validation_fraction, 0.0)
     seed, stratify, device, dtype = _check_options(function, seed, stratify, device, dtype)
-    _check_type(function, "download", download, bool, "a bool", "Pass True to fetch files.")
-    _check_type(function, "url", url, str, "a str", "Pass a folder's URL, e.g. MNIST_URL.")
+    check_type(function, "download", download, bool, "a bool", fix="Pass True to fetch files.")
+    check_type(function, "url", url, str, "a str", fix="Pass a folder's URL, e.g. MNIST_URL.")
     missing = [name for name in MNIST_FILES if _find(root, name) is None]
     if missing and download:
         _download(root, missing, url)
@@ -327,9 +331,9 @@ def read_idx(path: str | os.PathLike, *, magic: int | None = None) -> np.ndarray
     ...     read_idx(path, magic=0x00000801)
     array([7, 2, 1], dtype=uint8)
     """
-    path = _check_path("read_idx", "path", path)
+    path = check_path("read_idx", "path", path)
     if magic is not None:
-        _check_type("read_idx", "magic", magic, Integral, "an int or None", "Pass e.g. 0x803.")
+        check_type("read_idx", "magic", magic, Integral, "an int or None", fix="Pass e.g. 0x803.")
     raw = path.read_bytes()
     if raw[:2] == b"\x1f\x8b":  # the gzip signature, whatever the file's name
         try:
@@ -420,67 +424,29 @@ def _download(root: Path, names: list[str], url: str) -> None:
         partial.replace(root / f"{name}.gz")  # atomic: no half-written file under the real name
 
 
-def _check_type(function: str, name: str, value: object, types, what: str, fix: str) -> None:
-    """``isinstance(value, types)``, where a bool passes only for ``types=bool``."""
-    if not isinstance(value, types) or (isinstance(value, bool) and types is not bool):
-        raise TypeError(
-            f"{function}: {name} must be {what}; got {type(value).__name__} {value!r}. {fix}"
-        )
-
-
-def _check_path(function: str, name: str, value: object) -> Path:
-    _check_type(function, name, value, str | os.PathLike, "a str or os.PathLike", "Pass a path.")
-    return Path(value)
-
-
 def _check_n_levels(function: str, n_levels: object) -> int:
     fix = "Pass 17 for the 8x8 digits (levels 0..16) or 256 for MNIST (0..255)."
-    _check_type(function, "n_levels", n_levels, Integral, "an int", fix)
-    if n_levels < 2:
-        raise ValueError(f"{function}: n_levels must be >= 2; got {n_levels}. {fix}")
-    return int(n_levels)
+    return check_int(function, "n_levels", n_levels, minimum=2, fix=fix)
 
 
 def _check_fractions(function: str, validation: object, test: object) -> tuple[float, float]:
-    for name, value in (("validation_fraction", validation), ("test_fraction", test)):
-        if not _is_real_number(value):
-            raise TypeError(
-                f"{function}: {name} must be a real number; got {type(value).__name__} "
-                f"{value!r}. Pass a fraction such as 0.2."
-            )
-        if not (math.isfinite(value) and value >= 0):
-            raise ValueError(
-                f"{function}: {name} must be a finite number >= 0; got {value!r}. "
-                "Pass a fraction such as 0.2, or 0.0 for an empty split."
-            )
+    """The held-out fractions: each a finite number >= 0, together < 1."""
+    fix = "Pass a fraction such as 0.2, or 0.0 for an empty split."
+    validation = check_real(function, "validation_fraction", validation, low=0.0, fix=fix)
+    test = check_real(function, "test_fraction", test, low=0.0, fix=fix)
     if validation + test >= 1:
         raise ValueError(
             f"{function}: validation_fraction + test_fraction must be < 1 (the rest is the "
             f"training split); got {validation!r} + {test!r} = {validation + test!r}. "
             "Make the held-out fractions smaller."
         )
-    return float(validation), float(test)
+    return validation, test
 
 
 def _check_options(function: str, seed, stratify, device, dtype):
-    _check_type(function, "seed", seed, Integral, "an int", "Pass an integer such as 0.")
-    if seed < 0:
-        raise ValueError(f"{function}: seed must be >= 0; got {seed}. Pass e.g. seed=0.")
-    _check_type(function, "stratify", stratify, bool, "a bool", "Pass True or False.")
-    fix = "Pass e.g. device='cpu', or device=ganlib.device() for the best one available."
-    _check_type(function, "device", device, str | torch.device, "a str or torch.device", fix)
-    try:
-        device = torch.device(device)
-    except RuntimeError as error:
-        raise ValueError(
-            f"{function}: device must name a torch device such as 'cpu' or 'cuda:1'; got "
-            f"{device!r}. {fix}"
-        ) from error
-    if not _available(device):
-        raise ValueError(f"{function}: device must be one this machine has; got {device}. {fix}")
-    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
-        raise TypeError(
-            f"{function}: dtype must be a floating-point torch.dtype; got {dtype!r}. "
-            "Pass dtype=torch.float32 (or torch.float64 for numerical checks)."
-        )
-    return int(seed), stratify, device, dtype
+    """The options both loaders take: seed, stratify, device and dtype."""
+    seed = check_int(function, "seed", seed, minimum=0, fix="Pass an integer such as seed=0.")
+    check_type(function, "stratify", stratify, bool, "a bool", fix="Pass True or False.")
+    device = check_device(function, "device", device)
+    fix = "Pass dtype=torch.float32 (or torch.float64 for numerical checks)."
+    return seed, stratify, device, check_dtype(function, "dtype", dtype, fix=fix)

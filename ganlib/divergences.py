@@ -39,13 +39,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from numbers import Real
 from types import MappingProxyType
 
 import torch
 from torch import Tensor
 
-from ganlib._checks import check_base, check_distributions, check_dx
+from ganlib._checks import check_base, check_distributions, check_dx, check_real
 
 __all__ = [
     "F_GENERATORS",
@@ -321,18 +320,12 @@ class FGenerator:
                 f"FGenerator: f must be callable; got {type(self.f).__name__}. "
                 "Pass a function of a tensor t, e.g. lambda t: (t - 1) ** 2."
             )
+        fix = "Give the limit as a float, math.inf where f grows without bound."
         for field in ("f_at_zero", "slope_at_infinity"):
             value = getattr(self, field)
-            if not isinstance(value, Real) or isinstance(value, bool):
-                raise TypeError(
-                    f"FGenerator: {field} must be a real number; got {type(value).__name__} "
-                    f"{value!r}. Give the limit as a float, math.inf where f grows without bound."
-                )
-            if not value > -math.inf:  # also refuses NaN
-                raise ValueError(
-                    f"FGenerator: {field} must be in (-inf, inf]; got {value!r}. A convex f "
-                    "has these limits in (-inf, inf]; check the formula."
-                )
+            # A convex f has these limits in (-inf, inf]; NaN is refused.
+            bounds = {"low": -math.inf, "high": math.inf, "brackets": "(]", "finite": False}
+            check_real("FGenerator", field, value, **bounds, fix=fix)
 
 
 def _kl_f(t: Tensor) -> Tensor:

@@ -32,10 +32,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from itertools import pairwise
-from numbers import Integral, Real
 
 import torch
 from torch import Tensor, nn
+
+from ganlib._checks import check_choice, check_int, check_real, check_torch_generator, check_type
 
 __all__ = ["ACTIVATIONS", "OUTPUTS", "Maxout", "discriminator", "generator", "init_weights", "mlp"]
 
@@ -44,31 +45,6 @@ ACTIVATIONS = ("leaky_relu", "maxout", "relu", "tanh")
 
 OUTPUTS = ("sigmoid", "tanh", None)
 """Output activations :func:`mlp` knows; None leaves the last Linear's output as it is."""
-
-
-def _check_int(function: str, name: str, value: object, minimum: int, fix: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(
-            f"{function}: {name} must be an int; got {type(value).__name__} {value!r}. {fix}"
-        )
-    if value < minimum:
-        raise ValueError(f"{function}: {name} must be at least {minimum}; got {value}. {fix}")
-    return int(value)
-
-
-def _check_fraction(function: str, name: str, value: object) -> float:
-    """A dropout probability in [0, 1)."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(
-            f"{function}: {name} must be a real number; got {type(value).__name__} {value!r}. "
-            "Pass a probability such as 0.5, or 0.0 for no dropout."
-        )
-    if not 0 <= value < 1:
-        raise ValueError(
-            f"{function}: {name} must be in [0, 1) (the probability of zeroing a unit); "
-            f"got {value!r}. Use 0.0 for no dropout."
-        )
-    return float(value)
 
 
 class Maxout(nn.Module):
@@ -88,9 +64,9 @@ class Maxout(nn.Module):
     def __init__(self, in_features: int, out_features: int, pieces: int) -> None:
         super().__init__()
         fix = "Pass positive layer sizes and at least 2 pieces, e.g. Maxout(784, 240, 5)."
-        self.in_features = _check_int("Maxout", "in_features", in_features, 1, fix)
-        self.out_features = _check_int("Maxout", "out_features", out_features, 1, fix)
-        self.pieces = _check_int("Maxout", "pieces", pieces, 2, fix)
+        self.in_features = check_int("Maxout", "in_features", in_features, minimum=1, fix=fix)
+        self.out_features = check_int("Maxout", "out_features", out_features, minimum=1, fix=fix)
+        self.pieces = check_int("Maxout", "pieces", pieces, minimum=2, fix=fix)
         self.weight = nn.Parameter(torch.empty(out_features * pieces, in_features))
         self.bias = nn.Parameter(torch.empty(out_features * pieces))
         self.reset_parameters()
@@ -122,39 +98,29 @@ def _build(
     rng: object = None,
 ) -> nn.Sequential:
     """Validate every option of :func:`mlp` (errors name ``function``) and build the network."""
-    if rng is not None and not isinstance(rng, torch.Generator):
-        raise TypeError(
-            f"{function}: rng must be a torch.Generator or None; got {type(rng).__name__}. "
-            "Pass rng=torch.Generator().manual_seed(seed) for seeded weights."
-        )
+    fix = "Pass rng=torch.Generator().manual_seed(seed) for seeded weights."
+    check_torch_generator(function, "rng", rng, fix=fix)
     if isinstance(sizes, str) or not isinstance(sizes, Sequence):
         raise TypeError(
             f"{function}: sizes must be a sequence of ints; got {type(sizes).__name__}. "
             "Pass the layer widths from input to output, e.g. [100, 128, 784]."
         )
     fix = "Layer widths are positive ints, from input to output, e.g. [100, 128, 784]."
-    sizes = [_check_int(function, f"sizes[{i}]", size, 1, fix) for i, size in enumerate(sizes)]
+    sizes = [check_int(function, f"sizes[{i}]", n, minimum=1, fix=fix) for i, n in enumerate(sizes)]
     if len(sizes) < 2:
         raise ValueError(
             f"{function}: sizes must have at least two entries (input and output widths); "
             f"got {sizes}. Add the output width, e.g. [{sizes[0] if sizes else 100}, 1]."
         )
-    if activation not in ACTIVATIONS:
-        raise ValueError(
-            f"{function}: activation must be one of {list(ACTIVATIONS)}; got {activation!r}."
-        )
-    if output not in OUTPUTS:
-        raise ValueError(f"{function}: output must be one of {list(OUTPUTS)}; got {output!r}.")
-    if isinstance(negative_slope, bool) or not isinstance(negative_slope, Real):
-        raise TypeError(
-            f"{function}: negative_slope must be a real number; got "
-            f"{type(negative_slope).__name__} {negative_slope!r}. The seed uses 0.01."
-        )
-    if not math.isfinite(negative_slope):
-        raise ValueError(f"{function}: negative_slope must be finite; got {negative_slope!r}.")
-    dropout = _check_fraction(function, "dropout", dropout)
-    input_dropout = _check_fraction(function, "input_dropout", input_dropout)
-    pieces = _check_int(function, "maxout_pieces", maxout_pieces, 2, "The paper used 5.")
+    check_choice(function, "activation", activation, ACTIVATIONS)
+    check_choice(function, "output", output, OUTPUTS)  # type: ignore[arg-type]
+    check_real(function, "negative_slope", negative_slope, fix="The seed uses 0.01.")
+    fix = "Pass the probability of zeroing a unit, e.g. 0.5, or 0.0 for no dropout."
+    dropout = check_real(function, "dropout", dropout, low=0.0, high=1.0, brackets="[)", fix=fix)
+    input_dropout = check_real(
+        function, "input_dropout", input_dropout, low=0.0, high=1.0, brackets="[)", fix=fix
+    )
+    pieces = check_int(function, "maxout_pieces", maxout_pieces, minimum=2, fix="The paper used 5.")
 
     layers: list[nn.Module] = [nn.Dropout(input_dropout)] if input_dropout > 0 else []
     for n_in, n_out in pairwise(sizes[:-1]):  # hidden layers
@@ -229,8 +195,10 @@ def _widths(function: str, first: tuple[str, object], hidden: object, last: int)
             f"{function}: hidden must be a sequence of ints; got {type(hidden).__name__}. "
             "Pass the hidden widths as a tuple, e.g. hidden=(128,) or hidden=(1200, 1200)."
         )
-    widths = [_check_int(function, f"hidden[{i}]", h, 1, fix) for i, h in enumerate(hidden)]
-    return [_check_int(function, name, value, 1, fix), *widths, last]
+    widths = [
+        check_int(function, f"hidden[{i}]", h, minimum=1, fix=fix) for i, h in enumerate(hidden)
+    ]
+    return [check_int(function, name, value, minimum=1, fix=fix), *widths, last]
 
 
 def generator(
@@ -255,7 +223,7 @@ def generator(
     Sigmoid()
     """
     fix = "Layer widths are positive ints, e.g. generator(100, 784)."
-    data_dim = _check_int("generator", "data_dim", data_dim, 1, fix)
+    data_dim = check_int("generator", "data_dim", data_dim, minimum=1, fix=fix)
     sizes = _widths("generator", ("latent_dim", latent_dim), hidden, data_dim)
     options = dict(activation=activation, negative_slope=negative_slope, output=output)
     options.update(dropout=0.0, input_dropout=0.0, maxout_pieces=5, rng=rng)
@@ -319,27 +287,15 @@ def init_weights(
     >>> all(torch.equal(a, b) for a, b in zip(net.parameters(), same.parameters()))
     True
     """
-    if not isinstance(module, nn.Module):
-        raise TypeError(
-            f"init_weights: module must be a torch.nn.Module; got {type(module).__name__}. "
-            "Pass the network, e.g. init_weights(generator(100, 784), generator=rng)."
-        )
-    if not isinstance(generator, torch.Generator):
-        raise TypeError(
-            f"init_weights: generator must be a torch.Generator; got {type(generator).__name__}. "
-            "Pass generator=torch.Generator().manual_seed(seed): weights are never drawn from "
-            "the global RNG."
-        )
-    if std is not None and (isinstance(std, bool) or not isinstance(std, Real)):
-        raise TypeError(
-            f"init_weights: std must be None or a real number; got {type(std).__name__} "
-            f"{std!r}. Use None for PyTorch's default or e.g. 0.02."
-        )
-    if std is not None and not (math.isfinite(std) and std > 0):
-        raise ValueError(
-            f"init_weights: std must be None or a positive finite number; got {std!r}. "
-            "Use None for PyTorch's default or e.g. 0.02."
-        )
+    fix = "Pass the network, e.g. init_weights(generator(100, 784), generator=rng)."
+    check_type("init_weights", "module", module, nn.Module, "a torch.nn.Module", fix=fix)
+    fix = (
+        "Pass generator=torch.Generator().manual_seed(seed): weights are never drawn from the "
+        "global RNG."
+    )
+    check_torch_generator("init_weights", "generator", generator, required=True, fix=fix)
+    fix = "Use None for PyTorch's default or e.g. 0.02."
+    std = check_real("init_weights", "std", std, low=0.0, brackets="()", optional=True, fix=fix)
     layers = [layer for layer in module.modules() if isinstance(layer, nn.Linear | Maxout)]
     if not layers:
         raise ValueError(

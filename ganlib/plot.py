@@ -26,6 +26,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from torch import Tensor
 
+from ganlib._checks import check_int, check_points, check_tensor, check_type
+
 __all__ = ["samples_1d", "samples_2d", "training_curves"]
 
 # The paper's Figure 1 colours: p_data black dotted, p_g green solid, D blue dashed.
@@ -38,30 +40,18 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     if ax is None:
         figure = Figure(figsize=figsize, layout="constrained")
         return figure, figure.add_subplot()
-    if not isinstance(ax, Axes):
-        raise TypeError(
-            f"plot: ax must be a matplotlib Axes or None; got {type(ax).__name__}. "
-            "Pass e.g. figure.add_subplot(), or None for a new figure."
-        )
+    fix = "Pass e.g. figure.add_subplot(), or None for a new figure."
+    check_type("plot", "ax", ax, Axes, "a matplotlib Axes or None", fix=fix)
     return ax.get_figure(), ax
 
 
-def _points(function: str, samples: object, dim: int) -> np.ndarray:
-    """Samples of shape (n, dim) (or (n,) when dim is 1) as a float64 NumPy array."""
-    if not isinstance(samples, Tensor):
-        raise TypeError(
-            f"{function}: samples must be a torch.Tensor; got {type(samples).__name__}. "
-            "Pass the generator's output, e.g. generator(z).detach()."
-        )
-    x = samples.detach().to("cpu", torch.float64)
-    if dim == 1 and x.ndim == 1:
-        x = x[:, None]
-    if x.ndim != 2 or x.shape[1] != dim or x.shape[0] == 0:
-        raise ValueError(
-            f"{function}: samples must have shape (n, {dim}) with n >= 1; got "
-            f"{tuple(samples.shape)}. Reshape them, e.g. samples.reshape(-1, {dim})."
-        )
-    return x.numpy()
+def _points(function: str, samples: object, dim: int, name: str = "samples") -> np.ndarray:
+    """At least one point of shape (..., dim) (or (n,) when dim is 1), as float64 (n, dim)."""
+    check_tensor(function, name, samples)
+    if dim == 1 and samples.ndim == 1:  # type: ignore[union-attr]
+        samples = samples[:, None]  # type: ignore[index]
+    x = check_points(function, name, samples.detach(), dim, rows=1)  # type: ignore[union-attr]
+    return x.to("cpu", torch.float64).reshape(-1, dim).numpy()
 
 
 def samples_1d(
@@ -129,7 +119,7 @@ def samples_2d(
     figure, ax = _axes(ax, (4.5, 4.5))
     ax.scatter(x[:, 0], x[:, 1], s=4, color=MODEL_COLOR, alpha=0.5, label="generated samples")
     if centres is not None:
-        c = _points("samples_2d", centres, 2)
+        c = _points("samples_2d", centres, 2, "centres")
         ax.scatter(c[:, 0], c[:, 1], marker="x", s=50, color="black", label="mode centres")
     ax.set_aspect("equal", adjustable="datalim")
     ax.set_xlabel("$x_1$")
@@ -143,8 +133,7 @@ def samples_2d(
 def tile_images(samples: Tensor, image_shape: tuple[int, int], columns: int) -> np.ndarray:
     """Flattened images (n, pixels) as one 2-D array of tiles, ``columns`` per row, with a
     NaN gap of one pixel between tiles (drawn blank by ``imshow``)."""
-    if columns < 1:
-        raise ValueError(f"tile_images: columns must be >= 1; got {columns}.")
+    columns = check_int("tile_images", "columns", columns, minimum=1, fix="Pass e.g. 10.")
     rows_px, cols_px = image_shape
     x = _points("tile_images", samples, rows_px * cols_px).reshape(-1, rows_px, cols_px)
     rows = -(-x.shape[0] // columns)  # ceiling division
@@ -191,9 +180,12 @@ def training_curves(history: Any, *, window: int | None = None) -> Figure:
     steps = len(history)
     if steps == 0:
         raise ValueError("training_curves: history must hold at least one step; got 0.")
-    window = max(1, steps // 50) if window is None else int(window)
-    if window < 1:
-        raise ValueError(f"training_curves: window must be >= 1; got {window}.")
+    fix = "Pass a number of steps, e.g. 50, or None for a 50th of the run."
+    window = (
+        max(1, steps // 50)
+        if window is None
+        else check_int("training_curves", "window", window, minimum=1, fix=fix)
+    )
     t = np.arange(steps)
     figure = Figure(figsize=(9.0, 3.5), layout="constrained")
     losses, means = figure.subplots(1, 2)

@@ -134,10 +134,38 @@ def test_table_lists_claims_in_order_as_html_and_text(claims):
     assert table.rows()[1]["expected"] == "≤ 0.693147"
 
 
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda c: Claims(""), ValueError,
+         r"^Claims: chapter must be a non-empty str; got ''\. Name the chapter, e\.g\. "
+         r"Claims\(\"Information\"\)\.$"),
+        (lambda c: Claims(None), TypeError, r"^Claims: chapter must be a str; got NoneType None\."),
+        (lambda c: c.close(" ", 1.0, 1.0, atol=1), ValueError,
+         r"^Claims\.close: name must be a non-empty str; got ' '\. Name the claim as the prose "
+         r"states it\.$"),
+        (lambda c: c.equal(3, 1, 1), TypeError, r"^Claims\.equal: name must be a str; got int 3\."),
+        (lambda c: c.at_least("", 1, 1), ValueError, r"^Claims\.at_least: name must be a non-"),
+        (lambda c: c.close("x", 1.0, 1.0, atol=-1), ValueError,
+         r"^Claims\.close: atol must be a finite number >= 0; got -1\. State the tolerance"),
+        (lambda c: c.close("x", 1.0, 1.0, rtol=math.nan), ValueError,
+         r"^Claims\.close: rtol must be a finite number >= 0; got nan\."),
+        (lambda c: c.close("x", 1.0, 1.0, atol="0.1"), TypeError,
+         r"^Claims\.close: atol must be a real number; got str '0\.1'\."),
+        (lambda c: c.at_most("x", 1.0, 1.0, slack=-1.0), ValueError,
+         r"^Claims\.at_most: slack must be a finite number >= 0; got -1\.0\. Pass the margin"),
+        (lambda c: c.less("x", 1.0, 2.0) and c.at_least("y", 1.0, 1.0, slack=True), TypeError,
+         r"^Claims\.at_least: slack must be a real number; got bool True\."),
+        (lambda c: c.close("x", "one", 1.0, atol=1), TypeError,
+         r"^Claims: the computed value must be a number, an array or a tensor; got str 'one'\. "
+         r"Pass what the chapter computed\.$"),
+    ],
+)  # fmt: skip
+def test_bad_arguments_are_errors(claims, make, error, message):
+    with pytest.raises(error, match=message):
+        make(claims)
+
+
 def test_bad_names_and_values_are_errors(claims):
-    with pytest.raises(ValueError, match="Claims: chapter must be a non-empty string"):
-        Claims("")
-    with pytest.raises(ValueError, match="a claim's name must be a non-empty string"):
-        claims.close(" ", 1.0, 1.0, atol=1)
     with pytest.raises(TypeError, match="the computed value must be a number"):
         claims.close("text", "one", 1.0, atol=1)

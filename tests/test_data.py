@@ -425,7 +425,10 @@ def test_pixel_level_errors(digits):
         from_pixel_levels(torch.tensor([0]), 1)
     with pytest.raises(TypeError, match=r"to_pixel_levels: x must be a torch.Tensor; got list"):
         to_pixel_levels([0.0], 17)
-    with pytest.raises(ValueError, match=r"to_pixel_levels: x must be finite; got 1 NaN or inf"):
+    message = (
+        r"^to_pixel_levels: x must have finite entries; got 1 NaN and 0 inf\. Find the training"
+    )
+    with pytest.raises(ValueError, match=message):
         to_pixel_levels(torch.tensor([0.0, float("nan")]), 17)
     with pytest.raises(ValueError, match=r"DigitSplits.to_levels: samples must have 64 pixels"):
         digits.to_levels(torch.zeros(2, 784))
@@ -460,6 +463,23 @@ def test_empirical_distribution_rejects_bad_points(points, error, match):
         EmpiricalDistribution(points)
 
 
-def test_empirical_distribution_needs_a_torch_generator():
-    with pytest.raises(TypeError, match=r"generator must be a torch\.Generator or None"):
-        EmpiricalDistribution(torch.zeros(2, 2)).sample((1,), 0)
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        (((1,), 0), {}, TypeError,
+         r"^EmpiricalDistribution\.sample: generator must be a torch\.Generator or None; got 0\. "
+         r"Pass torch\.Generator\(\)\.manual_seed\(seed\)\.$"),
+        ((4,), {}, TypeError,
+         r"^EmpiricalDistribution\.sample: sample_shape must be a tuple of ints or a "
+         r"torch\.Size; got 4\. Pass e\.g\. \(4,\) for that many draws\.$"),
+        (((-1,),), {}, ValueError,
+         r"^EmpiricalDistribution\.sample: sample_shape must have non-negative sizes; got "
+         r"\(-1,\)\."),
+        (((2,),), {"dtype": torch.int64}, TypeError,
+         r"^EmpiricalDistribution\.sample: dtype must be a floating-point torch\.dtype; got "
+         r"torch\.int64\. Pass dtype=torch\.float64 or dtype=torch\.float32\.$"),
+    ],
+)  # fmt: skip
+def test_empirical_distribution_sample_arguments_are_checked(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        EmpiricalDistribution(torch.zeros(2, 2)).sample(*args, **kwargs)

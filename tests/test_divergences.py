@@ -681,9 +681,11 @@ def test_fgenerator_fields_are_checked():
         FGenerator("kl", "t log t", 0.0, math.inf)
     with pytest.raises(TypeError, match=r"FGenerator: f_at_zero must be a real number; got str"):
         FGenerator("kl", torch.log, "0", math.inf)
-    with pytest.raises(ValueError, match=r"slope_at_infinity must be in \(-inf, inf\]; got nan"):
+    with pytest.raises(
+        ValueError, match=r"slope_at_infinity must be a number in \(-inf, inf\]; got nan"
+    ):
         FGenerator("kl", torch.log, 0.0, math.nan)
-    with pytest.raises(ValueError, match=r"f_at_zero must be in \(-inf, inf\]; got -inf"):
+    with pytest.raises(ValueError, match=r"f_at_zero must be a number in \(-inf, inf\]; got -inf"):
         FGenerator("kl", torch.log, -math.inf, 0.0)
 
 

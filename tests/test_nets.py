@@ -201,8 +201,8 @@ def test_init_weights_gives_the_same_network_on_cuda_and_cpu():
     [
         ([100], ValueError, r"^mlp: sizes must have at least two entries .*; got \[100\]"),
         ([], ValueError, r"^mlp: sizes must have at least two entries"),
-        ([3, 0, 1], ValueError, r"^mlp: sizes\[1\] must be at least 1; got 0\. Layer widths"),
-        ([3, -2], ValueError, r"^mlp: sizes\[1\] must be at least 1; got -2"),
+        ([3, 0, 1], ValueError, r"^mlp: sizes\[1\] must be >= 1; got 0\. Layer widths"),
+        ([3, -2], ValueError, r"^mlp: sizes\[1\] must be >= 1; got -2"),
         ([3, 2.5], TypeError, r"^mlp: sizes\[1\] must be an int; got float 2.5"),
         ([True, 2], TypeError, r"^mlp: sizes\[0\] must be an int; got bool"),
         ("784", TypeError, r"^mlp: sizes must be a sequence of ints; got str"),
@@ -231,10 +231,15 @@ def test_unknown_output_lists_the_known_ones():
 
 @pytest.mark.parametrize("name", ["dropout", "input_dropout"])
 def test_dropout_must_be_in_zero_one(name):
-    message = rf"^discriminator: {name} must be in \[0, 1\) \(the probability of zeroing a unit\)"
-    with pytest.raises(ValueError, match=message + r"; got 1"):
+    message = (
+        rf"^discriminator: {name} must be a finite number in \[0, 1\); got 1\. Pass the "
+        r"probability of zeroing a unit, e\.g\. 0\.5, or 0\.0 for no dropout\.$"
+    )
+    with pytest.raises(ValueError, match=message):
         discriminator(2, **{name: 1})
-    with pytest.raises(ValueError, match=rf"^mlp: {name} must be in \[0, 1\).*got -0.1"):
+    with pytest.raises(
+        ValueError, match=rf"^mlp: {name} must be a finite number in \[0, 1\).*got -0.1"
+    ):
         mlp([2, 2], **{name: -0.1})
     with pytest.raises(TypeError, match=rf"^mlp: {name} must be a real number; got str"):
         mlp([2, 2], **{name: "0.5"})
@@ -245,45 +250,53 @@ def test_negative_slope_is_validated():
         TypeError, match=r"^mlp: negative_slope must be a real number; got NoneType"
     ):
         mlp([2, 2], negative_slope=None)
-    with pytest.raises(ValueError, match=r"^generator: negative_slope must be finite; got nan"):
+    message = (
+        r"^generator: negative_slope must be a finite number; got nan\. The seed uses 0\.01\.$"
+    )
+    with pytest.raises(ValueError, match=message):
         generator(2, 2, negative_slope=math.nan)
 
 
 def test_maxout_pieces_are_validated():
-    message = r"^discriminator: maxout_pieces must be at least 2; got 1\. The paper used 5"
+    message = r"^discriminator: maxout_pieces must be >= 2; got 1\. The paper used 5"
     with pytest.raises(ValueError, match=message):
         discriminator(2, activation="maxout", maxout_pieces=1)
     with pytest.raises(TypeError, match=r"^Maxout: pieces must be an int; got float 2.0"):
         Maxout(2, 2, 2.0)
-    with pytest.raises(ValueError, match=r"^Maxout: in_features must be at least 1; got 0"):
+    with pytest.raises(ValueError, match=r"^Maxout: in_features must be >= 1; got 0"):
         Maxout(0, 2, 2)
 
 
 def test_generator_and_discriminator_name_their_arguments():
-    with pytest.raises(ValueError, match=r"^generator: latent_dim must be at least 1; got 0"):
+    with pytest.raises(ValueError, match=r"^generator: latent_dim must be >= 1; got 0"):
         generator(0, 784)
     with pytest.raises(TypeError, match=r"^generator: data_dim must be an int; got float 784.0"):
         generator(100, 784.0)
-    with pytest.raises(ValueError, match=r"^generator: hidden\[1\] must be at least 1; got 0"):
+    with pytest.raises(ValueError, match=r"^generator: hidden\[1\] must be >= 1; got 0"):
         generator(100, 784, hidden=(128, 0))
     with pytest.raises(TypeError, match=r"^discriminator: hidden must be a sequence of ints; got"):
         discriminator(784, hidden=128)
-    with pytest.raises(ValueError, match=r"^discriminator: data_dim must be at least 1; got -1"):
+    with pytest.raises(ValueError, match=r"^discriminator: data_dim must be >= 1; got -1"):
         discriminator(-1)
 
 
 def test_init_weights_arguments_are_validated():
     net = mlp([2, 1])
-    message = r"^init_weights: generator must be a torch.Generator; got NoneType\. "
-    with pytest.raises(TypeError, match=message + r"Pass generator=torch.Generator\(\)"):
+    message = r"^init_weights: generator must be a torch\.Generator; got None\. "
+    with pytest.raises(TypeError, match=message + r"Pass generator=torch\.Generator\(\)"):
         init_weights(net, generator=None)
     with pytest.raises(TypeError, match=r"missing 1 required keyword-only argument: 'generator'"):
         init_weights(net)
     with pytest.raises(TypeError, match=r"^init_weights: module must be a torch.nn.Module; got"):
         init_weights([net], generator=rng())
-    with pytest.raises(ValueError, match=r"^init_weights: std must be None or a positive finite"):
+    message = r"^init_weights: std must be a finite number > 0; got 0\.0\. Use None for PyTorch's"
+    with pytest.raises(ValueError, match=message):
         init_weights(net, generator=rng(), std=0.0)
-    with pytest.raises(TypeError, match=r"^init_weights: std must be None or a real number; got"):
+    with pytest.raises(
+        ValueError, match=r"^init_weights: std must be a finite number > 0; got inf"
+    ):
+        init_weights(net, generator=rng(), std=math.inf)
+    with pytest.raises(TypeError, match=r"^init_weights: std must be a real number or None; got"):
         init_weights(net, generator=rng(), std="0.02")
     message = r"^init_weights: module must contain an nn.Linear or Maxout layer; got ReLU"
     with pytest.raises(ValueError, match=message):
