@@ -32,97 +32,39 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from numbers import Real
 
 import torch
 from torch import Tensor
 
-from ganlib._checks import _check_tensor, check_alike, check_base
+from ganlib._checks import _check_tensor, check_base, check_dx
+from ganlib._points import (
+    CHUNK_ELEMENTS,
+    _check_chunk,
+    _check_int,
+    _check_points,
+    _check_positive,
+    _check_sets,
+)
+from ganlib.divergences import js_divergence
+from ganlib.parzen import ParzenLogLikelihood, parzen_log_likelihood, select_parzen_bandwidth
 
 __all__ = [
     "CHUNK_ELEMENTS",
     "ModeCoverage",
     "ParzenLogLikelihood",
+    "histogram_js_estimate",
     "js_divergence_estimate",
     "kl_divergence_estimate",
     "mode_coverage",
+    "nearest_mode_counts",
     "parzen_log_likelihood",
     "select_parzen_bandwidth",
+    "summarise_coverage",
 ]
-
-CHUNK_ELEMENTS = 2**22
-"""The most pairwise entries (rows x columns) in one block: 32 MiB per block in float64."""
-
-
-# --- validation -------------------------------------------------------------------------------
-
-
-def _check_points(function: str, name: str, x: Tensor, rows: int = 1) -> None:
-    """A finite 2-D tensor with at least ``rows`` points of at least one dimension."""
-    if x.ndim != 2:
-        raise ValueError(
-            f"{function}: {name} must be 2-D (points, dimensions); got shape {tuple(x.shape)}. "
-            f"Flatten each point with {name}.flatten(1), or use {name}[:, None] for 1-D points."
-        )
-    if x.shape[0] < rows or x.shape[1] == 0:
-        raise ValueError(
-            f"{function}: {name} must have at least {rows} point(s) of at least one dimension; "
-            f"got shape {tuple(x.shape)}. Pass a non-empty set of points."
-        )
-    with torch.no_grad():
-        finite = torch.isfinite(x)
-        if not bool(finite.all()):
-            n_nan = int(torch.isnan(x).sum())
-            raise ValueError(
-                f"{function}: {name} must have finite entries; got {n_nan} NaN and "
-                f"{int((~finite).sum()) - n_nan} inf. Drop those points or find the step that "
-                "produced them (a diverging generator, a division by 0)."
-            )
-
-
-def _check_sets(function: str, sets: dict[str, object], rows: dict[str, int]) -> None:
-    """Point sets on one dtype and device, in the same number of dimensions."""
-    check_alike(function, sets, same_shape=False)
-    for name, x in sets.items():
-        _check_points(function, name, x, rows.get(name, 1))
-    (first, x), (second, y) = sets.items()
-    if x.shape[1] != y.shape[1]:
-        raise ValueError(
-            f"{function}: {first} and {second} must have the same number of dimensions "
-            f"(columns); got {x.shape[1]} and {y.shape[1]}. Pass points of the same space."
-        )
-
-
-def _check_positive(function: str, name: str, value: object, fix: str) -> float:
-    # bool is a Real to Python, and tensors are refused so that no option hides a host copy.
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(
-            f"{function}: {name} must be a real number; got {type(value).__name__} {value!r}. {fix}"
-        )
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{function}: {name} must be positive and finite; got {value!r}. {fix}")
-    return float(value)
-
-
-def _check_int(function: str, name: str, value: object, limit: float, why: str, fix: str) -> int:
-    """An int in [1, limit]."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(
-            f"{function}: {name} must be an int; got {type(value).__name__} {value!r}. {fix}"
-        )
-    if not 1 <= value <= limit:
-        bounds = "at least 1" if limit == math.inf else f"in [1, {limit}]"
-        raise ValueError(f"{function}: {name} must be {bounds} ({why}); got {value}. {fix}")
-    return value
 
 
 def _check_k(function: str, k: object, limit: int, why: str) -> int:
     return _check_int(function, "k", k, limit, why, "Use a smaller k or more samples.")
-
-
-def _check_chunk(function: str, chunk_elements: object) -> int:
-    why, fix = "pairwise entries per block", "Keep the default CHUNK_ELEMENTS = 2**22 or lower it."
-    return _check_int(function, "chunk_elements", chunk_elements, math.inf, why, fix)
 
 
 def _in_base(value: Tensor, log_base: float | None) -> Tensor:
@@ -142,6 +84,57 @@ class ModeCoverage:
     high_quality_fraction: float  # samples within threshold * scale of their nearest mode
     reverse_kl: float  # KL(histogram of high-quality samples || uniform), nats; NaN if none
     counts: Tensor  # (K,) high-quality samples per nearest mode
+
+
+def _check_modes(function: str, samples: Tensor, centres: Tensor) -> None:
+    _check_tensor(function, "samples", samples)
+    _check_tensor(function, "centres", centres)
+    _check_points(function, "samples", samples)
+    _check_points(function, "centres", centres)
+    if centres.shape[1] != samples.shape[1]:
+        raise ValueError(
+            f"{function}: centres must have as many columns as samples ({samples.shape[1]}); "
+            f"got {centres.shape[1]}. Pass the centres of the target the samples imitate."
+        )
+
+
+def _count_nearest(
+    samples: Tensor, centres: Tensor, chunk_elements: int, radius: float | None
+) -> Tensor:
+    """Samples per nearest centre, (K,) int64; only those within ``radius`` unless None."""
+    chunk = max(1, chunk_elements // len(centres))
+    centres = centres.to(samples)
+    counts = torch.zeros(len(centres), dtype=torch.int64, device=samples.device)  # (K,)
+    with torch.no_grad():
+        for start in range(0, len(samples), chunk):
+            x = samples[start : start + chunk]  # (c, d)
+            distance = torch.cdist(x, centres, compute_mode="donot_use_mm_for_euclid_dist")
+            nearest_distance, nearest = distance.min(1)  # (c,), (c,); ties: lowest index
+            kept = torch.ones_like(nearest) if radius is None else nearest_distance <= radius
+            counts.index_add_(0, nearest, kept.long())  # no host sync
+    return counts
+
+
+def nearest_mode_counts(
+    samples: Tensor, centres: Tensor, *, chunk_elements: int = CHUNK_ELEMENTS
+) -> Tensor:
+    r"""How many samples have each centre as their nearest mode: the occupancy of the modes.
+
+    .. math:: m_k = \#\{i : \arg\min_j \lVert x_i - c_j \rVert = k\}, \qquad
+        \sum_k m_k = n,
+
+    every sample counted, however far from its mode (:func:`mode_coverage` counts only the
+    high-quality ones). Ties go to the lower-numbered mode. Returns a ``(K,)`` int64 tensor on
+    the samples' device; ``counts / counts.sum()`` is the share of each mode.
+
+    >>> centres = torch.tensor([[0.0, 0.0], [10.0, 0.0]], dtype=torch.float64)
+    >>> samples = torch.tensor([[0.1, 0.0], [4.0, 0.0], [90.0, 0.0]], dtype=torch.float64)
+    >>> nearest_mode_counts(samples, centres).tolist()
+    [2, 1]
+    """
+    function = "nearest_mode_counts"
+    _check_modes(function, samples, centres)
+    return _count_nearest(samples, centres, _check_chunk(function, chunk_elements), None)
 
 
 def mode_coverage(
@@ -195,27 +188,11 @@ def mode_coverage(
     0.693147
     """
     function = "mode_coverage"
-    samples = _check_tensor(function, "samples", samples)
-    centres = _check_tensor(function, "centres", centres)
-    _check_points(function, "samples", samples)
-    _check_points(function, "centres", centres)
-    if centres.shape[1] != samples.shape[1]:
-        raise ValueError(
-            f"{function}: centres must have as many columns as samples ({samples.shape[1]}); "
-            f"got {centres.shape[1]}. Pass the centres of the target the samples imitate."
-        )
+    _check_modes(function, samples, centres)
     scale = _check_positive(function, "scale", scale, "Pass the modes' standard deviation.")
     fix = "Pass the high-quality radius in standard deviations, e.g. 3.0."
     radius = _check_positive(function, "threshold", threshold, fix) * scale
-    chunk = max(1, _check_chunk(function, chunk_elements) // len(centres))
-    centres = centres.to(samples)
-    counts = torch.zeros(len(centres), dtype=torch.int64, device=samples.device)  # (K,)
-    with torch.no_grad():
-        for start in range(0, len(samples), chunk):
-            x = samples[start : start + chunk]  # (c, d)
-            distance = torch.cdist(x, centres, compute_mode="donot_use_mm_for_euclid_dist")
-            nearest_distance, nearest = distance.min(1)  # (c,), (c,); ties: lowest index
-            counts.index_add_(0, nearest, (nearest_distance <= radius).long())  # no host sync
+    counts = _count_nearest(samples, centres, _check_chunk(function, chunk_elements), radius)
     q = counts.to(torch.float64) / counts.sum()  # (K,); 0/0 = NaN when none is high quality
     reverse_kl = torch.xlogy(q, q * len(centres)).sum()
     return ModeCoverage(
@@ -225,6 +202,78 @@ def mode_coverage(
         reverse_kl=float(reverse_kl),
         counts=counts,
     )
+
+
+def summarise_coverage(results: Sequence[ModeCoverage]) -> dict[str, tuple[float, float]]:
+    r"""Mean and standard error over runs (seeds) of each :func:`mode_coverage` measure.
+
+    For the values :math:`v_1, \dots, v_n` of one measure over :math:`n` runs,
+
+    .. math::
+
+        \bar v = \frac1n \sum_{i=1}^{n} v_i, \qquad
+        \mathrm{se} = \frac{s}{\sqrt n}, \qquad
+        s^2 = \frac{1}{n - 1} \sum_{i=1}^{n} (v_i - \bar v)^2,
+
+    the standard error of the mean, with :math:`n - 1` in the sample variance (as in
+    ``statistics.stdev`` and ``torch.std``'s default; ``numpy.std``'s default divides by
+    :math:`n`). Returns ``{"modes_captured": (mean, se), "high_quality_fraction": (mean, se),
+    "reverse_kl": (mean, se)}`` as Python floats, computed in float64.
+
+    A run without a single high-quality sample has ``reverse_kl`` NaN (see
+    :func:`mode_coverage`); it is left out of the reverse KL's mean and standard error, whose
+    :math:`n` counts only the other runs, and still counts in the other two measures. The
+    standard error is NaN for fewer than two values and the mean NaN for none: one run says
+    nothing about the spread between runs.
+
+    >>> from ganlib import ring_of_gaussians
+    >>> ring = ring_of_gaussians()
+    >>> runs = [mode_coverage(ring.centres[:m], ring.centres, ring.scale) for m in (8, 4)]
+    >>> summary = summarise_coverage(runs)
+    >>> summary["modes_captured"], summary["high_quality_fraction"]
+    ((6.0, 2.0), (1.0, 0.0))
+    >>> [round(value, 6) for value in summary["reverse_kl"]]  # log(8/8), log(8/4): log 2 / 2
+    [0.346574, 0.346574]
+    """
+    function = "summarise_coverage"
+    if isinstance(results, str | bytes) or not isinstance(results, Sequence):
+        raise TypeError(
+            f"{function}: results must be a sequence of ModeCoverage; got "
+            f"{type(results).__name__}. Pass a list, e.g. [mode_coverage(x, centres, scale) "
+            "for x in samples_per_seed]."
+        )
+    if len(results) == 0:
+        raise ValueError(
+            f"{function}: results must hold at least one ModeCoverage; got an empty "
+            f"{type(results).__name__}. Pass one result per run."
+        )
+    for index, result in enumerate(results):
+        if not isinstance(result, ModeCoverage):
+            raise TypeError(
+                f"{function}: results must hold only ModeCoverage; got "
+                f"{type(result).__name__} at index {index}. Pass what mode_coverage returns."
+            )
+    n_modes = sorted({result.n_modes for result in results})
+    if len(n_modes) > 1:
+        raise ValueError(
+            f"{function}: results must all count the same modes; got n_modes {n_modes}. "
+            "Summarise the runs of each target separately."
+        )
+
+    def mean_and_standard_error(values: list[float]) -> tuple[float, float]:
+        v = torch.tensor(values, dtype=torch.float64)  # (n,)
+        mean = float(v.mean()) if len(v) > 0 else math.nan
+        se = float(v.std() / math.sqrt(len(v))) if len(v) > 1 else math.nan
+        return mean, se
+
+    reverse_kl = [r.reverse_kl for r in results if math.isfinite(r.reverse_kl)]
+    return {
+        "modes_captured": mean_and_standard_error([r.modes_captured for r in results]),
+        "high_quality_fraction": mean_and_standard_error(
+            [r.high_quality_fraction for r in results]
+        ),
+        "reverse_kl": mean_and_standard_error(reverse_kl),
+    }
 
 
 # --- k-nearest-neighbour divergence estimates -------------------------------------------------
@@ -361,136 +410,78 @@ def js_divergence_estimate(
     return _in_base(float(psi[0] - psi[1]) + d * total / (2 * n), log_base)
 
 
-# --- Parzen windows ---------------------------------------------------------------------------
+# --- a histogram estimate of JS against a known 1-D density ----------------------------------
 
 
-def _parzen_log_densities(
-    samples: Tensor, points: Tensor, sigmas: Sequence[float], chunk_elements: int
-) -> Tensor:
-    """log p_hat(x) for each sigma and point: (S, n_points), in blocks of (rows, cols)."""
-    (n, d), dtype, device = samples.shape, samples.dtype, samples.device
-    cols = min(n, chunk_elements)  # samples per block
-    rows = max(1, chunk_elements // cols)  # points per block
-    sample_norms = samples.square().sum(1)  # (n,)
-    out = []
-    for start in range(0, len(points), rows):
-        x = points[start : start + rows]  # (a, d)
-        x_norms = x.square().sum(1)  # (a,)
-        running = None  # (S, a): log sum_i exp(-|x - s_i|^2 / (2 sigma^2)) so far
-        for first in range(0, n, cols):
-            s = samples[first : first + cols]  # (b, d)
-            norms = x_norms[:, None] + sample_norms[None, first : first + cols]  # (a, b)
-            squared = torch.addmm(norms, x, s.T, alpha=-2).clamp_min(0)  # (a, b) |x - s|^2
-            block = torch.stack(
-                [torch.logsumexp(squared * (-0.5 / sigma**2), 1) for sigma in sigmas]
-            )
-            running = block if running is None else torch.logaddexp(running, block)  # (S, a)
-        out.append(running)
-    log_sums = torch.cat(out, 1)  # (S, n_points)
-    constants = [math.log(n) + d / 2 * math.log(2 * math.pi * sigma**2) for sigma in sigmas]
-    return log_sums - torch.tensor(constants, dtype=dtype, device=device)[:, None]
+def histogram_js_estimate(
+    p_data: object, samples: Tensor, *, dx: float | None = None
+) -> dict[str, float | int | str]:
+    r"""An **estimate** of :math:`\mathrm{JS}(p_{data} \,\|\, p_g)` in nats, from samples of p_g.
 
-
-@dataclass(frozen=True)
-class ParzenLogLikelihood:
-    """What :func:`parzen_log_likelihood` measures (nats, higher is better)."""
-
-    mean: float  # mean over test points of log p_hat(x)
-    standard_error: float  # sample standard deviation / sqrt(points); NaN for one point
-    sigma: float  # the bandwidth used
-    log_densities: Tensor  # (points,) log p_hat(x) per test point, on the inputs' device
-
-
-def parzen_log_likelihood(
-    samples: Tensor, points: Tensor, sigma: float, *, chunk_elements: int = CHUNK_ELEMENTS
-) -> ParzenLogLikelihood:
-    r"""Parzen-window log-likelihood of test points under samples (the GAN paper's Table 1).
-
-    The kernel density estimate of :math:`n` samples :math:`s_i \in \mathbb R^d` with an
-    isotropic Gaussian window of standard deviation :math:`\sigma`, evaluated at each point:
+    The :math:`n` samples are binned on a uniform grid of spacing :math:`\Delta` (``dx``;
+    default: a tenth of the target's smallest standard deviation) with bin centres
+    :math:`x_i = \text{low} + i \Delta`, covering the samples and
+    :math:`\text{mean} \pm 10\,\text{sd}` of the target. With :math:`n_i` samples in bin
+    :math:`i`, the histogram density and the estimate are
 
     .. math::
 
-        \log \hat p(x) = \log \frac1n \sum_{i=1}^{n} \mathcal N(x; s_i, \sigma^2 I)
-            = \operatorname{logsumexp}_i\!\left(-\frac{\lVert x - s_i \rVert^2}{2\sigma^2}
-              \right) - \log n - \frac d2 \log(2\pi\sigma^2).
+        h_i = \frac{n_i}{n \Delta}, \qquad
+        \widehat{\mathrm{JS}} = \mathrm{JS}(p, h) \text{ with dx} = \Delta, \qquad
+        p_i = p_{data}(x_i),
 
-    Returns the mean over points and its standard error (sample standard deviation over
-    :math:`\sqrt{\text{points}}`, the paper's ± figure). The log-mean-exp stays finite where
-    every :math:`\exp` underflows (a point 1,000 bandwidths from every sample), so a bad
-    sampler scores very negative, never :math:`-\infty`. Squared distances are
-    :math:`\lVert x\rVert^2 + \lVert s\rVert^2 - 2 x \cdot s` (a matrix product, fast for
-    :math:`d = 784`), clamped at 0; their rounding, about :math:`\epsilon (\lVert x\rVert^2 +
-    \lVert s\rVert^2) / (2\sigma^2)` in the log, is negligible in float64.
+    i.e. :func:`ganlib.js_divergence` of the target density at the bin centres and the
+    histogram. It is biased upwards by the histogram's sampling noise (about
+    (bins with mass) / (8 n) nats): ``"floor"`` is the same estimate for as many samples of
+    p_data itself (drawn with ``torch.Generator().manual_seed(0)``), the value a perfect
+    generator would get on average. Unlike :func:`js_divergence_estimate` it needs the
+    target's density (``p_data.log_prob``, ``.mean``, ``.variance``, ``.sample``, and
+    ``.scales`` or ``.scale`` if it has them) and works in one dimension only. Returns a dict
+    of ``value``, ``floor``, ``units``, ``samples``, ``dx`` and ``method`` (Python values, for
+    JSON).
 
-    Memory: blocks of ``rows x cols <= chunk_elements`` (all samples per block while they
-    fit); a block holds at most four ``(rows, cols)`` temporaries at once (the norms, the
-    squared distances, and the shifted and exponentiated terms inside ``logsumexp``), so the
-    peak is about ``4 * chunk_elements * itemsize``: 128 MiB in float64, 64 MiB in float32
-    with the default :data:`CHUNK_ELEMENTS`, whatever the sizes (10,000 samples against 10,000
-    points of dimension 784 is 24 blocks of 419 points). Under autograd every block is kept.
-
-    Caveats (Theis et al., 2016): in high dimensions the estimate is far from the true
-    log-likelihood, depends strongly on sigma, and rewards a sampler that memorises the
-    training set. Choose sigma on a validation split with :func:`select_parzen_bandwidth`.
-
-    >>> one = torch.zeros(1, 1, dtype=torch.float64)
-    >>> round(parzen_log_likelihood(one, one, 1.0).mean, 6)  # log N(0; 0, 1) = -log(2 pi) / 2
-    -0.918939
+    >>> from ganlib import Gaussian1d
+    >>> p_data = Gaussian1d(0.0, 1.0)
+    >>> far = torch.full((1000,), 50.0, dtype=torch.float64)  # every sample 50 sd away
+    >>> round(histogram_js_estimate(p_data, far)["value"], 4)  # disjoint supports: log 2
+    0.6931
     """
-    function = "parzen_log_likelihood"
-    _check_sets(function, {"samples": samples, "points": points}, {})
-    sigma = _check_positive(function, "sigma", sigma, "Choose it with select_parzen_bandwidth.")
-    chunk_elements = _check_chunk(function, chunk_elements)
-    log_densities = _parzen_log_densities(samples, points, [sigma], chunk_elements)[0]
-    mean = float(log_densities.detach().mean())
-    count = len(log_densities)
-    spread = float(log_densities.detach().std()) if count > 1 else math.nan  # correction = 1
-    return ParzenLogLikelihood(mean, spread / math.sqrt(count), sigma, log_densities)
+    function = "histogram_js_estimate"
+    samples = _check_tensor(function, "samples", samples)
+    for attribute in ("mean", "variance", "log_prob", "sample"):
+        if not hasattr(p_data, attribute):
+            raise TypeError(
+                f"{function}: p_data must be a 1-D distribution with .mean, .variance, "
+                f".log_prob and .sample; got {type(p_data).__name__} without .{attribute}. "
+                "Pass e.g. ganlib.GaussianMixture1d or ganlib.Gaussian1d."
+            )
+    x = samples.detach().to("cpu", torch.float64).reshape(-1)
+    _check_points(function, "samples", x[:, None])
+    mean = float(p_data.mean.reshape(-1)[0])
+    std = float(p_data.variance.reshape(-1)[0]) ** 0.5
+    scales = getattr(p_data, "scales", None)
+    smallest = float(scales.min()) if scales is not None else getattr(p_data, "scale", std)
+    dx = smallest / 10 if dx is None else check_dx(function, dx)
+    low = min(float(x.min()), mean - 10 * std)
+    high = max(float(x.max()), mean + 10 * std)
+    bins = math.ceil((high - low) / dx) + 1
+    centres = low + dx * torch.arange(bins, dtype=torch.float64)  # bin i: centres[i] +- dx/2
+    p = p_data.log_prob(centres[:, None]).exp()  # the target density at the bin centres
 
+    def histogram_density(points: Tensor) -> Tensor:
+        index = torch.floor((points - low) / dx + 0.5).long().clamp(0, bins - 1)
+        return torch.bincount(index, minlength=bins).double() / (points.numel() * dx)
 
-def select_parzen_bandwidth(
-    samples: Tensor,
-    validation: Tensor,
-    sigmas: Sequence[float],
-    *,
-    chunk_elements: int = CHUNK_ELEMENTS,
-) -> tuple[float, Tensor]:
-    r"""The Parzen bandwidth that maximises the mean log-likelihood of validation points.
-
-    .. math:: \sigma^* = \arg\max_{\sigma \in \text{sigmas}} \frac1{|V|} \sum_{x \in V}
-        \log \hat p_\sigma(x)
-
-    with :math:`\hat p_\sigma` the kernel density of :func:`parzen_log_likelihood`. Returns
-    :math:`\sigma^*` (the first of equal maxima) and the mean validation log-likelihood for
-    every sigma, a tensor in the given order. The squared distances are computed once and
-    shared by all sigmas.
-
-    The validation points must be held out from the samples' training data and be distinct from
-    the samples: a validation point that is also a sample contributes
-    :math:`\ge -\log n - \frac d2 \log(2\pi\sigma^2) \to +\infty` as :math:`\sigma \to 0`, so the
-    smallest sigma always wins (and a memorising generator looks perfect).
-
-    >>> one = torch.zeros(1, 1, dtype=torch.float64)
-    >>> select_parzen_bandwidth(one, one, [0.5, 1.0])[0]  # the pitfall: the smallest wins
-    0.5
-    """
-    function = "select_parzen_bandwidth"
-    _check_sets(function, {"samples": samples, "validation": validation}, {})
-    if hasattr(sigmas, "tolist"):  # a tensor or a NumPy array
-        sigmas = sigmas.tolist()
-    if isinstance(sigmas, str | bytes) or not isinstance(sigmas, Sequence):
-        raise TypeError(
-            f"{function}: sigmas must be a sequence of real numbers; got "
-            f"{type(sigmas).__name__}. Pass candidate bandwidths, e.g. [0.05, 0.1, 0.2]."
-        )
-    if len(sigmas) == 0:
-        raise ValueError(
-            f"{function}: sigmas must have at least one candidate; got []. Pass candidate "
-            "bandwidths, e.g. torch.logspace(-2, 0, 10).tolist()."
-        )
-    fix = "Pass candidate bandwidths, e.g. [0.05, 0.1, 0.2]."
-    sigmas = [_check_positive(function, f"sigmas[{i}]", s, fix) for i, s in enumerate(sigmas)]
-    chunk_elements = _check_chunk(function, chunk_elements)
-    scores = _parzen_log_densities(samples, validation, sigmas, chunk_elements).mean(1)  # (S,)
-    return sigmas[int(scores.argmax())], scores
+    value = float(js_divergence(p, histogram_density(x), dx=dx))
+    reference = p_data.sample((x.numel(),), torch.Generator().manual_seed(0)).reshape(-1)
+    floor = float(js_divergence(p, histogram_density(reference), dx=dx))
+    return {
+        "value": value,
+        "floor": floor,
+        "units": "nats",
+        "samples": x.numel(),
+        "dx": dx,
+        "method": "estimate: histogram of generated samples vs the target density on a grid "
+        "of spacing dx (ganlib.js_divergence with dx); 'floor' is the same estimate for "
+        "samples of p_data itself",
+    }

@@ -41,8 +41,10 @@ from ganlib._checks import (
     check_distributions,
     check_dx,
     check_logits,
+    shown,
 )
 from ganlib.divergences import _xlogy
+from ganlib.losses import minimax_discriminator_loss
 
 __all__ = [
     "Grid",
@@ -212,6 +214,94 @@ class Grid:
         r""":math:`p(x) = \exp(\log p(x))` at :attr:`x`, 0 outside the support."""
         return self.log_density(distribution).exp()  # (points,)
 
+    def _parameter(
+        self, function: str, name: str, value: object, *, positive: bool = False
+    ) -> Tensor:
+        """A float or a tensor of them, as a tensor on the grid's dtype and device; finite
+        (and positive if asked)."""
+        if isinstance(value, Tensor):
+            _check_tensor(function, name, value)
+            if value.dtype != self.dtype or value.device != self.x.device:
+                raise TypeError(
+                    f"{function}: {name} must be on the grid's dtype and device ({self.dtype}, "
+                    f"{self.x.device}); got {value.dtype}, {value.device}. Convert it, e.g. "
+                    f"{name}.to(grid.x)."
+                )
+        elif isinstance(value, bool) or not isinstance(value, Real):
+            raise TypeError(
+                f"{function}: {name} must be a real number or a tensor of them; got "
+                f"{type(value).__name__} {shown(value)}. Pass e.g. 0.0 or "
+                "torch.tensor([0.0, 1.0], dtype=torch.float64)."
+            )
+        value = torch.as_tensor(value, dtype=self.dtype, device=self.device)
+        with torch.no_grad():
+            bad = ~torch.isfinite(value) | (value <= 0 if positive else False)
+            if bool(bad.any()):
+                constraint = "positive and finite" if positive else "finite"
+                shown_values = ", ".join(f"{v:.6g}" for v in value[bad][:5].tolist())
+                raise ValueError(
+                    f"{function}: {name} must be {constraint}; got {int(bad.sum())} entries "
+                    f"that are not, e.g. [{shown_values}]. Pass {constraint} parameters."
+                )
+        return value
+
+    def normal_density(self, mean: float | Tensor = 0.0, std: float | Tensor = 1.0) -> Tensor:
+        r""":math:`\mathcal N(x; \mu, \sigma^2)` at :attr:`x`, for every mean and standard
+        deviation at once.
+
+        .. math:: p(x_i) = \frac{1}{\sigma\sqrt{2\pi}}
+            \exp\!\left(-\frac{(x_i - \mu)^2}{2\sigma^2}\right)
+
+        ``mean`` and ``std`` are floats or tensors on the grid's dtype and device; they
+        broadcast, and the result has shape ``(*broadcast(mean, std).shape, points)``: one
+        density per row. Computed as ``Normal(mean[..., None], std[..., None]).log_prob(x)
+        .exp()``, differentiable in both, and not renormalised on the grid (its sum times
+        :attr:`dx` misses the tails beyond the ends). :meth:`density` takes one distribution
+        of any kind; this takes many normals.
+
+        >>> grid = Grid(-8.0, 8.0, 33)
+        >>> p = grid.normal_density(torch.tensor([0.0, 1.0], dtype=torch.float64))
+        >>> p.shape, [round(float(mass), 12) for mass in grid.integrate(p)]
+        (torch.Size([2, 33]), [1.0, 1.0])
+        """
+        function = "Grid.normal_density"
+        mean = self._parameter(function, "mean", mean)
+        std = self._parameter(function, "std", std, positive=True)
+        normal = torch.distributions.Normal(mean[..., None], std[..., None])
+        return normal.log_prob(self.x).exp()  # (..., points)
+
+    def uniform_density(self, low: float | Tensor, high: float | Tensor) -> Tensor:
+        r"""The density of :math:`U[a, b)` at :attr:`x`, for every interval at once.
+
+        .. math:: p(x_i) = \frac{[a \le x_i < b]}{b - a}
+
+        half-open as in ``torch.distributions.Uniform`` (and :class:`ganlib.Uniform1d`, whose
+        :meth:`density` this equals bit for bit: it is :math:`\exp(-\log(b - a))` inside).
+        ``low`` and ``high`` are floats or tensors on the grid's dtype and device that
+        broadcast; the result is ``(*broadcast(low, high).shape, points)``. Not renormalised:
+        the grid counts the points inside, so the mass is off by up to the height times
+        :attr:`dx` unless both ends fall between grid points.
+
+        >>> grid = Grid(-0.05, 2.05, 22)  # points at -0.05, 0.05, ..., 2.05
+        >>> p = grid.uniform_density(torch.tensor([0.0, 1.0], dtype=torch.float64), 2.0)
+        >>> p.shape, [round(float(mass), 12) for mass in grid.integrate(p)]
+        (torch.Size([2, 22]), [1.0, 1.0])
+        """
+        function = "Grid.uniform_density"
+        low = self._parameter(function, "low", low)
+        high = self._parameter(function, "high", high)
+        low, high = torch.broadcast_tensors(low, high)
+        if bool((low >= high).any()):
+            at = tuple((low >= high).nonzero()[0].tolist())
+            raise ValueError(
+                f"{function}: low must be less than high; got low={float(low[at])!r}, "
+                f"high={float(high[at])!r} at index {at}. Pass each interval's lower end first."
+            )
+        low, high = low[..., None], high[..., None]  # (..., 1)
+        inside = (low <= self.x) & (self.x < high)  # (..., points)
+        log_p = torch.where(inside, -torch.log(high - low), -math.inf)  # (..., points)
+        return log_p.exp()
+
 
 # --- Proposition 1 ----------------------------------------------------------------------------
 
@@ -355,9 +445,10 @@ def value_function_estimate(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
     :math:`l'_j` on generated ones (any real numbers, any shapes, one dtype and device). The
     softplus form uses :math:`\log \sigma(l) = -\operatorname{softplus}(-l)` and
     :math:`\log(1 - \sigma(l)) = -\operatorname{softplus}(l)`, which stay finite where
-    :math:`\sigma` rounds to 0 or 1 (float32 logits beyond about ±90). It equals
-    ``-minimax_discriminator_loss(real_logits, fake_logits)``. Values are not inspected, so
-    no host synchronisation happens; NaN logits give NaN.
+    :math:`\sigma` rounds to 0 or 1 (float32 logits beyond about ±90). It is
+    ``-minimax_discriminator_loss(real_logits, fake_logits)``, the one implementation of the
+    discriminator's loss. Values are not inspected, so no host synchronisation happens; NaN
+    logits give NaN.
 
     >>> float(value_function_estimate(torch.zeros(3), torch.zeros(5)))  # D = 1/2: -log 4
     -1.3862943...
@@ -365,6 +456,4 @@ def value_function_estimate(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
     check_logits(
         "value_function_estimate", {"real_logits": real_logits, "fake_logits": fake_logits}
     )
-    log_d_real = -torch.nn.functional.softplus(-real_logits)  # log D(x), same shape
-    log_one_minus_d_fake = -torch.nn.functional.softplus(fake_logits)  # log(1 - D(G(z)))
-    return log_d_real.mean() + log_one_minus_d_fake.mean()  # ()
+    return -minimax_discriminator_loss(real_logits, fake_logits)  # ()

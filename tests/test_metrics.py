@@ -8,6 +8,7 @@ at the sizes used here (quoted beside each)."""
 from __future__ import annotations
 
 import math
+import statistics
 
 import pytest
 import scipy.stats
@@ -20,12 +21,14 @@ from ganlib.metrics import (
     CHUNK_ELEMENTS,
     ModeCoverage,
     ParzenLogLikelihood,
-    _nearest,
+    histogram_js_estimate,
     js_divergence_estimate,
     kl_divergence_estimate,
     mode_coverage,
+    nearest_mode_counts,
     parzen_log_likelihood,
     select_parzen_bandwidth,
+    summarise_coverage,
 )
 
 F64 = torch.float64
@@ -257,6 +260,14 @@ def test_js_estimate_docstring_equation(k):
     assert float(js_divergence_estimate(x, y, k=k)) == pytest.approx(literal, abs=1e-12)
 
 
+def kth_nearest(x: torch.Tensor, y: torch.Tensor, k: int, *, self_excluded: bool):
+    """By brute force: the distance from each row of x to its k-th nearest row of y."""
+    distance = (x[:, None, :] - y[None, :, :]).square().sum(-1).sqrt()  # (n, m)
+    if self_excluded:
+        distance.fill_diagonal_(math.inf)
+    return distance.sort(1).values[:, k - 1]  # (n,)
+
+
 def test_plugging_knn_density_ratios_into_js_is_biased_as_documented():
     """The rejected alternative: at P = Q it gives log 2 + psi(k) - psi(2k), -0.31 for k = 1."""
     k = 1
@@ -266,12 +277,32 @@ def test_plugging_knn_density_ratios_into_js_is_biased_as_documented():
     x, y = gaussian(N, 1, 30), gaussian(N, 1, 31)
     terms = []
     for own, other in ((x, y), (y, x)):
-        rho = _nearest(own, own, k, CHUNK_ELEMENTS, self_excluded=True)[:, -1]
-        nu = _nearest(own, other, k, CHUNK_ELEMENTS, self_excluded=False)[:, -1]
+        rho = kth_nearest(own, own, k, self_excluded=True)
+        nu = kth_nearest(own, other, k, self_excluded=False)
         ratio = N / (N - 1) * nu / rho  # k-NN density of own set over the other's
         terms.append(torch.log(2 * ratio / (1 + ratio)).mean())
     plug_in = float(sum(terms)) / 2
     assert plug_in == pytest.approx(bias, abs=0.05)  # sd of the mean: 1 / sqrt(2 N) = 0.013
+
+
+@pytest.mark.parametrize("k", [1, 4])
+def test_knn_estimates_equal_a_brute_force_computation(k):
+    x, y = gaussian(300, 3, 60), gaussian(300, 3, 61, mean=0.4, std=1.3)
+    (n, d), m = x.shape, len(y)
+    rho = kth_nearest(x, x, k, self_excluded=True)
+    nu = kth_nearest(x, y, k, self_excluded=False)
+    kl = d * (nu.log() - rho.log()).mean() + math.log(m / (n - 1))
+    assert float(kl_divergence_estimate(x, y, k=k)) == pytest.approx(float(kl), abs=1e-12)
+    pooled = torch.cat([x, y])
+    total = 0.0
+    for start, own in ((0, x), (n, y)):
+        distance = (own[:, None] - pooled[None]).square().sum(-1).sqrt()  # (n, 2n)
+        distance[torch.arange(n), start + torch.arange(n)] = math.inf  # not itself
+        r = distance.sort(1).values[:, k - 1]
+        total += float((r.log() - kth_nearest(own, own, k, self_excluded=True).log()).sum())
+    psi = torch.special.digamma(torch.tensor([2.0 * n, n], dtype=F64))
+    js = float(psi[0] - psi[1]) + d * total / (2 * n)
+    assert float(js_divergence_estimate(x, y, k=k)) == pytest.approx(js, abs=1e-12)
 
 
 def test_knn_estimates_do_not_depend_on_the_chunk_size():
@@ -353,24 +384,24 @@ def test_parzen_stays_finite_where_exp_underflows():
     assert result.mean < -4.9e5
 
 
-def test_blocks_stay_within_chunk_elements(monkeypatch):
-    largest = []
-    for name in ("addmm", "cdist"):
-        original = getattr(torch, name)
-
-        def recording(*args, _original=original, **kwargs):
-            out = _original(*args, **kwargs)
-            largest.append(out.numel())
-            return out
-
-        monkeypatch.setattr(torch, name, recording)
+@pytest.mark.parametrize("chunk_elements", [1, 7, 1000, 4096])
+def test_blocked_results_equal_unblocked_results(chunk_elements):
     samples, points = gaussian(300, 5, 48), gaussian(200, 5, 49)
-    parzen_log_likelihood(samples, points, 1.0, chunk_elements=1000)
-    select_parzen_bandwidth(samples, points, [0.5, 1.0], chunk_elements=1000)
-    kl_divergence_estimate(samples, points, chunk_elements=1000)
-    js_divergence_estimate(samples[:200], points, chunk_elements=1000)
-    mode_coverage(samples, points[:10], 0.1, chunk_elements=1000)
-    assert len(largest) > 100 and max(largest) <= 1000
+    chunked = {"chunk_elements": chunk_elements}
+    whole = {"chunk_elements": 10**9}  # one block
+    assert CHUNK_ELEMENTS == 2**22  # the default: 32 MiB per float64 block
+    for call in (
+        lambda **o: parzen_log_likelihood(samples, points, 1.0, **o).log_densities,
+        lambda **o: select_parzen_bandwidth(samples, points, [0.5, 1.0], **o)[1],
+    ):  # blocks are combined with logaddexp: equal to rounding
+        torch.testing.assert_close(call(**chunked), call(**whole), rtol=1e-13, atol=0)
+    for call in (
+        lambda **o: kl_divergence_estimate(samples, points, k=2, **o),
+        lambda **o: js_divergence_estimate(samples[:200], points, k=2, **o),
+        lambda **o: mode_coverage(samples, points[:10], 0.5, **o).counts,
+        lambda **o: nearest_mode_counts(samples, points[:10], **o),
+    ):  # blocks of rows: bit for bit
+        assert torch.equal(call(**chunked), call(**whole))
 
 
 def test_bandwidth_selection_with_a_known_optimum():
@@ -564,3 +595,161 @@ def test_results_are_frozen():
         coverage.modes_captured = 0
     with pytest.raises(AttributeError):
         parzen_log_likelihood(X, X, 1.0).mean = 0.0
+
+
+# --- histogram_js_estimate --------------------------------------------------------------------
+
+
+def test_histogram_js_estimate_is_near_its_floor_for_p_data_and_above_it_for_a_wrong_p_g():
+    from ganlib.distributions import Gaussian1d, GaussianMixture1d
+
+    p_data = GaussianMixture1d([0.5, 0.5], [-2.0, 2.0], [0.5, 0.5])
+    itself = histogram_js_estimate(p_data, p_data.sample((10_000,), seeded(1)))
+    # Sampling noise only: about (bins with mass) / (8 n) ~ 0.002 nats for both.
+    assert itself["value"] < 0.005 and itself["floor"] < 0.005
+    assert abs(itself["value"] - itself["floor"]) < 0.003
+    one_mode = histogram_js_estimate(p_data, Gaussian1d(2.0, 0.5).sample((10_000,), seeded(1)))
+    # Half the mass is missing: near the JS of two disjoint halves, 0.216 nats.
+    assert one_mode["floor"] < 0.005 < 0.2 < one_mode["value"] < 0.35
+    assert one_mode["units"] == "nats" and one_mode["samples"] == 10_000
+    assert one_mode["dx"] == 0.05  # a tenth of the smallest standard deviation
+
+
+def test_histogram_js_estimate_docstring_equation():
+    from ganlib.distributions import Gaussian1d
+
+    p_data = Gaussian1d(0.0, 1.0)
+    x = p_data.sample((2_000,), seeded(3)).reshape(-1) * 1.5  # a p_g that is too wide
+    dx = 0.2
+    estimate = histogram_js_estimate(p_data, x, dx=dx)
+    low = min(float(x.min()), -10.0)
+    high = max(float(x.max()), 10.0)
+    bins = math.ceil((high - low) / dx) + 1
+    centres = low + dx * torch.arange(bins, dtype=F64)
+    counts = torch.zeros(bins, dtype=F64)
+    for value in x.tolist():  # n_i: the samples nearest to centre i
+        counts[math.floor((value - low) / dx + 0.5)] += 1
+    h = counts / (len(x) * dx)
+    p = torch.exp(-centres.square() / 2) / math.sqrt(2 * math.pi)
+    m = (p + h) / 2
+    literal = 0.5 * dx * (torch.xlogy(p, p / m).sum() + torch.xlogy(h, h / m).sum())
+    assert estimate["value"] == pytest.approx(float(literal), rel=1e-10, abs=1e-12)
+    assert estimate["dx"] == dx
+
+
+def test_histogram_js_estimate_errors():
+    from ganlib.distributions import Gaussian1d
+
+    p_data = Gaussian1d(0.0, 1.0)
+    with pytest.raises(TypeError, match=r"histogram_js_estimate: samples must be a torch\.Tensor"):
+        histogram_js_estimate(p_data, [0.0, 1.0])
+    with pytest.raises(ValueError, match="histogram_js_estimate: samples must have finite"):
+        histogram_js_estimate(p_data, torch.tensor([0.0, math.nan], dtype=F64))
+    with pytest.raises(ValueError, match="histogram_js_estimate: samples must have at least"):
+        histogram_js_estimate(p_data, torch.zeros(0, dtype=F64))
+    with pytest.raises(ValueError, match="histogram_js_estimate: dx must be a positive"):
+        histogram_js_estimate(p_data, torch.zeros(3, dtype=F64), dx=0.0)
+    with pytest.raises(TypeError, match=r"histogram_js_estimate: p_data must be a 1-D .* \.log"):
+        histogram_js_estimate(object(), torch.zeros(3, dtype=F64))
+
+
+# --- nearest-mode counts ----------------------------------------------------------------------
+
+
+def test_nearest_mode_counts_count_every_sample_by_brute_force():
+    samples = gaussian(2000, 2, 70, std=3.0)
+    counts = nearest_mode_counts(samples, RING.centres.to(F64))
+    assert counts.dtype == torch.int64 and counts.shape == (8,) and int(counts.sum()) == 2000
+    nearest = (samples[:, None] - RING.centres.to(F64)[None]).square().sum(-1).argmin(1)
+    assert torch.equal(counts, torch.bincount(nearest, minlength=8))
+    # mode_coverage with a threshold that excludes no sample counts the same
+    assert torch.equal(
+        mode_coverage(samples, RING.centres, RING.scale, threshold=1e9).counts, counts
+    )
+
+
+def test_nearest_mode_counts_ties_go_to_the_lower_mode():
+    centres = torch.tensor([[-1.0], [1.0]], dtype=F64)
+    assert nearest_mode_counts(torch.zeros(3, 1, dtype=F64), centres).tolist() == [3, 0]
+
+
+def test_nearest_mode_counts_errors():
+    centres = RING.centres.to(F64)
+    with pytest.raises(TypeError, match=r"nearest_mode_counts: samples must be a torch\.Tensor"):
+        nearest_mode_counts([[0.0, 0.0]], centres)
+    with pytest.raises(ValueError, match=r"nearest_mode_counts: centres must have as many col"):
+        nearest_mode_counts(torch.zeros(3, 2, dtype=F64), torch.zeros(2, 3, dtype=F64))
+    with pytest.raises(ValueError, match=r"nearest_mode_counts: samples must be 2-D"):
+        nearest_mode_counts(torch.zeros(3, dtype=F64), centres)
+    with pytest.raises(ValueError, match=r"nearest_mode_counts: chunk_elements must be at least"):
+        nearest_mode_counts(torch.zeros(3, 2, dtype=F64), centres, chunk_elements=0)
+
+
+# --- summaries over runs ----------------------------------------------------------------------
+
+
+def coverage_of(samples: torch.Tensor) -> ModeCoverage:
+    return mode_coverage(samples, RING.centres, RING.scale)
+
+
+def test_summarise_coverage_docstring_equation():
+    runs = [coverage_of(RING.sample((300,), seeded(seed)) * (1 + 0.01 * seed)) for seed in range(5)]
+    summary = summarise_coverage(runs)
+    assert list(summary) == ["modes_captured", "high_quality_fraction", "reverse_kl"]
+    for measure, (mean, se) in summary.items():
+        v = [float(getattr(run, measure)) for run in runs]
+        n = len(v)
+        v_bar = sum(v) / n
+        s = math.sqrt(sum((x - v_bar) ** 2 for x in v) / (n - 1))
+        assert mean == pytest.approx(v_bar, rel=1e-15, abs=1e-15)
+        assert se == pytest.approx(s / math.sqrt(n), rel=1e-12, abs=1e-15)
+        assert se == pytest.approx(statistics.stdev(v) / math.sqrt(n), rel=1e-12, abs=1e-15)
+        assert isinstance(mean, float) and isinstance(se, float)
+
+
+def test_summarise_coverage_of_exact_mode_centres():
+    runs = [coverage_of(RING.centres[:m]) for m in (8, 4, 2)]
+    summary = summarise_coverage(runs)
+    assert summary["modes_captured"] == pytest.approx((14 / 3, math.sqrt(28 / 3) / math.sqrt(3)))
+    assert summary["high_quality_fraction"] == (1.0, 0.0)
+    kl = [0.0, math.log(2), math.log(4)]
+    assert summary["reverse_kl"] == pytest.approx(
+        (statistics.fmean(kl), statistics.stdev(kl) / math.sqrt(3)), rel=1e-12
+    )
+
+
+def test_summarise_coverage_leaves_runs_without_high_quality_samples_out_of_the_reverse_kl():
+    nowhere = coverage_of(torch.full((10, 2), 5.0, dtype=F64))  # far from every mode
+    assert math.isnan(nowhere.reverse_kl)
+    one_mode, all_modes = coverage_of(RING.centres[:1]), coverage_of(RING.centres)
+    summary = summarise_coverage([one_mode, nowhere, all_modes])
+    assert summary["modes_captured"][0] == 3.0  # (1 + 0 + 8) / 3: every run counts here
+    assert summary["high_quality_fraction"][0] == pytest.approx(2 / 3, rel=1e-15)
+    mean, se = summary["reverse_kl"]  # over the two finite runs: log 8 and 0
+    assert mean == pytest.approx(math.log(8) / 2, rel=1e-15)
+    assert se == pytest.approx(statistics.stdev([math.log(8), 0.0]) / math.sqrt(2), rel=1e-12)
+
+
+def test_summarise_coverage_of_too_few_values_is_nan():
+    summary = summarise_coverage([coverage_of(RING.centres)])
+    assert summary["modes_captured"][0] == 8.0 and math.isnan(summary["modes_captured"][1])
+    nowhere = coverage_of(torch.full((10, 2), 5.0, dtype=F64))
+    mean, se = summarise_coverage([nowhere, nowhere])["reverse_kl"]
+    assert math.isnan(mean) and math.isnan(se)
+
+
+def test_summarise_coverage_errors():
+    run = coverage_of(RING.centres)
+    with pytest.raises(TypeError, match=r"summarise_coverage: results must be a sequence of Mod"):
+        summarise_coverage(run)
+    with pytest.raises(TypeError, match=r"summarise_coverage: results must be a sequence"):
+        summarise_coverage(iter([run]))
+    with pytest.raises(ValueError, match=r"summarise_coverage: results must hold at least one"):
+        summarise_coverage([])
+    with pytest.raises(TypeError, match=r"summarise_coverage: results must hold only ModeCov.*"
+                       r"got float at index 1"):
+        summarise_coverage([run, 0.5])
+    grid_run = mode_coverage(GRID.centres, GRID.centres, GRID.scale)
+    with pytest.raises(ValueError, match=r"summarise_coverage: results must all count the same"
+                       r" modes; got n_modes \[8, 25\]"):
+        summarise_coverage([run, grid_run])

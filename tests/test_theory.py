@@ -15,7 +15,6 @@ import torch.nn.functional as F
 from torch.distributions import Categorical, MixtureSameFamily, Normal, Uniform
 
 from ganlib.divergences import js_divergence, kl_divergence
-from ganlib.losses import minimax_discriminator_loss
 from ganlib.theory import (
     Grid,
     optimal_discriminator,
@@ -356,7 +355,6 @@ def test_estimate_equals_the_probability_space_formula():
     in_probability_space = in_probability_space + torch.log(1 - torch.sigmoid(fake)).mean()
     estimate = value_function_estimate(real, fake)
     torch.testing.assert_close(estimate, in_probability_space, rtol=1e-12, atol=0)
-    torch.testing.assert_close(estimate, -minimax_discriminator_loss(real, fake), rtol=0, atol=0)
 
 
 def test_estimate_stays_finite_for_extreme_float32_logits():
@@ -611,3 +609,72 @@ def test_grid_methods_validate_their_arguments():
 def test_grid_is_frozen():
     with pytest.raises(AttributeError):
         GRID.points = 3
+
+
+# --- batched densities on a grid --------------------------------------------------------------
+
+
+def test_normal_density_is_the_closed_form_for_every_mean_and_std():
+    means = torch.tensor([-1.0, 0.0, 2.5], dtype=F64)
+    stds = torch.tensor([0.5, 1.0, 2.0], dtype=F64)
+    p = GRID.normal_density(means[:, None], stds[None, :])  # (3, 3, points)
+    assert p.shape == (3, 3, GRID.points) and p.dtype == F64
+    x = GRID.x
+    for i, mean in enumerate(means.tolist()):
+        for j, std in enumerate(stds.tolist()):
+            literal = torch.exp(-((x - mean) ** 2) / (2 * std**2)) / (std * math.sqrt(2 * math.pi))
+            torch.testing.assert_close(p[i, j], literal, rtol=1e-12, atol=1e-300)
+            assert torch.equal(p[i, j], GRID.density(Normal(means[i], stds[j])))  # same numbers
+    # The worst row, N(2.5, 2^2), loses its tail beyond 6.75 standard deviations: 7e-12.
+    torch.testing.assert_close(GRID.integrate(p), torch.ones(3, 3, dtype=F64), rtol=0, atol=1e-10)
+
+
+def test_normal_density_of_floats_is_one_row_and_defaults_to_the_standard_normal():
+    assert GRID.normal_density().shape == (GRID.points,)
+    one, half = torch.tensor(1.0, dtype=F64), torch.tensor(0.5, dtype=F64)
+    assert torch.equal(GRID.normal_density(), GRID.density(Normal(one * 0, one)))
+    assert torch.equal(GRID.normal_density(1.0, 0.5), GRID.density(Normal(one, half)))
+
+
+def test_normal_density_is_differentiable_in_its_parameters():
+    mean = torch.tensor([0.3], dtype=F64, requires_grad=True)
+    std = torch.tensor([1.2], dtype=F64, requires_grad=True)
+    grid = Grid(-6.0, 6.0, 25)
+    assert torch.autograd.gradcheck(grid.normal_density, (mean, std))
+
+
+@pytest.mark.parametrize("shift", [0.0, 0.3, 1.0, 2.0])
+def test_uniform_density_equals_the_uniform_distribution_bit_for_bit(shift):
+    grid = Grid(-2.0005, 5.0005, 7002)  # every point 0.0005 from a multiple of 0.001
+    lows = torch.tensor([0.0, shift], dtype=F64)
+    p = grid.uniform_density(lows, lows + 1.0)
+    assert p.shape == (2, grid.points)
+    for row, low in zip(p, lows, strict=True):
+        assert torch.equal(row, grid.density(Uniform(low, low + 1.0)))
+        literal = ((low <= grid.x) & (grid.x < low + 1.0)).to(F64) / 1.0  # [a <= x < b]/(b-a)
+        assert torch.equal(row, literal)
+    torch.testing.assert_close(grid.integrate(p), torch.ones(2, dtype=F64), rtol=0, atol=1e-9)
+
+
+def test_uniform_density_of_another_width_is_its_reciprocal_inside():
+    p = GRID.uniform_density(-1.0, 3.0)
+    inside = (GRID.x >= -1.0) & (GRID.x < 3.0)
+    torch.testing.assert_close(p[inside], torch.full_like(p[inside], 0.25), rtol=1e-15, atol=0)
+    assert bool((p[~inside] == 0).all())
+
+
+def test_batched_density_errors():
+    with pytest.raises(TypeError, match=r"Grid.normal_density: mean must be a real number or a"):
+        GRID.normal_density("0")
+    with pytest.raises(TypeError, match=r"Grid.normal_density: std must be on the grid's dtype"):
+        GRID.normal_density(0.0, torch.ones(2, dtype=torch.float32))
+    with pytest.raises(TypeError, match=r"Grid.normal_density: mean must have a floating-point"):
+        GRID.normal_density(torch.zeros(2, dtype=torch.int64))
+    with pytest.raises(ValueError, match=r"Grid.normal_density: std must be positive and finite"):
+        GRID.normal_density(0.0, torch.tensor([1.0, 0.0], dtype=F64))
+    with pytest.raises(ValueError, match=r"Grid.normal_density: mean must be finite; got 1 "):
+        GRID.normal_density(torch.tensor([0.0, math.nan], dtype=F64))
+    with pytest.raises(ValueError, match=r"Grid.uniform_density: low must be less than high; got"):
+        GRID.uniform_density(torch.tensor([0.0, 2.0], dtype=F64), 1.0)
+    with pytest.raises(ValueError, match=r"Grid.uniform_density: high must be finite"):
+        GRID.uniform_density(0.0, math.inf)
