@@ -5,6 +5,7 @@ checked with :class:`ganlib.Claims`. The public API is flat: ``ganlib.kl_diverge
 ``ganlib.Claims``, ``ganlib.device`` and so on, each living in a module of its own.
 """
 
+from ganlib import recipes  # the named recipes; importing them loads no data set
 from ganlib.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from ganlib.claims import Claim, ClaimError, Claims
 from ganlib.config import TrainConfig
@@ -42,7 +43,10 @@ from ganlib.divergences import (
     js_divergence,
     kl_divergence,
 )
+from ganlib.generated import GeneratorDistribution, pushforward_density
+from ganlib.history import History, TrainingDivergedError
 from ganlib.losses import (
+    GENERATOR_LOSSES,
     minimax_discriminator_loss,
     minimax_generator_loss,
     nonsaturating_generator_loss,
@@ -51,14 +55,22 @@ from ganlib.metrics import (
     CHUNK_ELEMENTS,
     ModeCoverage,
     ParzenLogLikelihood,
+    histogram_js_estimate,
     js_divergence_estimate,
     kl_divergence_estimate,
     mode_coverage,
+    nearest_mode_counts,
     parzen_log_likelihood,
     select_parzen_bandwidth,
+    summarise_coverage,
 )
 from ganlib.nets import ACTIVATIONS, OUTPUTS, Maxout, discriminator, generator, init_weights, mlp
-from ganlib.runtime import device, seed_everything
+from ganlib.noise import NOISES, Noise
+from ganlib.optimizers import OPTIMIZERS
+from ganlib.parzen import parzen_score
+from ganlib.run import Run
+from ganlib.runtime import device, seed_everything, use_one_thread
+from ganlib.snapshots import FixedSnapshot
 from ganlib.theory import (
     Grid,
     optimal_discriminator,
@@ -67,13 +79,7 @@ from ganlib.theory import (
     value_function_estimate,
     virtual_training_criterion,
 )
-from ganlib.train import (
-    History,
-    TrainingDivergedError,
-    sample_noise,
-    train,
-    train_discriminator,
-)
+from ganlib.train import train, train_discriminator
 
 __version__ = "0.1.0"
 
@@ -81,8 +87,11 @@ __all__ = [
     "ACTIVATIONS",
     "CHUNK_ELEMENTS",
     "F_GENERATORS",
+    "GENERATOR_LOSSES",
     "MNIST_FILES",
     "MNIST_URL",
+    "NOISES",
+    "OPTIMIZERS",
     "OUTPUTS",
     "CheckpointError",
     "Claim",
@@ -91,16 +100,20 @@ __all__ = [
     "DigitSplits",
     "EmpiricalDistribution",
     "FGenerator",
+    "FixedSnapshot",
     "Gaussian1d",
     "GaussianMixture1d",
     "GaussianRing",
+    "GeneratorDistribution",
     "Grid",
     "History",
     "IsotropicGaussianMixture",
     "LabelledImages",
     "Maxout",
     "ModeCoverage",
+    "Noise",
     "ParzenLogLikelihood",
+    "Run",
     "TrainConfig",
     "TrainingDivergedError",
     "Uniform1d",
@@ -115,6 +128,7 @@ __all__ = [
     "from_pixel_levels",
     "generator",
     "grid_of_gaussians",
+    "histogram_js_estimate",
     "init_weights",
     "js_distance",
     "js_divergence",
@@ -128,20 +142,25 @@ __all__ = [
     "minimax_generator_loss",
     "mlp",
     "mode_coverage",
+    "nearest_mode_counts",
     "nonsaturating_generator_loss",
     "optimal_discriminator",
     "optimal_discriminator_logit",
     "parzen_log_likelihood",
+    "parzen_score",
+    "pushforward_density",
     "read_idx",
+    "recipes",
     "ring_map",
     "ring_of_gaussians",
-    "sample_noise",
     "save_checkpoint",
     "seed_everything",
     "select_parzen_bandwidth",
+    "summarise_coverage",
     "to_pixel_levels",
     "train",
     "train_discriminator",
+    "use_one_thread",
     "value_function",
     "value_function_estimate",
     "virtual_training_criterion",

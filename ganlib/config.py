@@ -10,16 +10,17 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
-from numbers import Integral
 from typing import Any
 
-from ganlib._checks import _is_real_number
+from ganlib._checks import check_choice, check_int, check_real
+from ganlib.losses import GENERATOR_LOSSES
+from ganlib.noise import NOISES
+from ganlib.optimizers import OPTIMIZERS
 
 __all__ = ["GENERATOR_LOSS_NAMES", "NOISES", "OPTIMIZERS", "TrainConfig"]
 
-GENERATOR_LOSS_NAMES = ("minimax", "nonsaturating")
-OPTIMIZERS = ("sgd", "adam")
-NOISES = ("normal", "uniform")
+GENERATOR_LOSS_NAMES = tuple(GENERATOR_LOSSES)  # the names of the one table of losses
+# OPTIMIZERS (ganlib.optimizers) and NOISES (ganlib.noise) are re-exported from their homes.
 
 _LR = "Pass a positive learning rate, e.g. 0.01 for SGD or 1e-3 for Adam."
 _INTS = {  # field: (minimum, how to fix a wrong value)
@@ -58,23 +59,11 @@ def _fail(name: str, constraint: str, value: object, fix: str, error: type = Val
 
 
 def _int(name: str, value: object, minimum: int, fix: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        _fail(name, "be an int", value, fix, TypeError)
-    if value < minimum:
-        _fail(name, f"be >= {minimum}", value, fix)
-    return int(value)
+    return check_int("TrainConfig", name, value, minimum=minimum, fix=fix)
 
 
 def _real(name: str, value: object, low: float, high: float, brackets: str, fix: str) -> float:
-    if not _is_real_number(value):
-        _fail(name, "be a real number", value, fix, TypeError)
-    above = value > low if brackets[0] == "(" else value >= low
-    below = value < high if brackets[1] == ")" else value <= high
-    if not (math.isfinite(value) and above and below):
-        _fail(
-            name, f"be a finite number in {brackets[0]}{low:g}, {high:g}{brackets[1]}", value, fix
-        )
-    return float(value)
+    return check_real("TrainConfig", name, value, low=low, high=high, brackets=brackets, fix=fix)
 
 
 def _distinct_counts(config: object, name: str, minimum: int) -> tuple[int, ...]:
@@ -144,8 +133,7 @@ class TrainConfig:
         for name, (low, high, brackets, fix) in _REALS.items():
             keep(name, _real(name, getattr(self, name), low, high, brackets, fix))
         for name, (choices, fix) in _CHOICES.items():
-            if getattr(self, name) not in choices:
-                _fail(name, f"be one of {list(choices)}", getattr(self, name), fix)
+            check_choice("TrainConfig", name, getattr(self, name), choices, fix=fix)
         betas, fix = self.adam_betas, _PAIRS["adam_betas"]
         if not isinstance(betas, tuple | list) or len(betas) != 2:
             _fail("adam_betas", "be a pair (beta1, beta2)", betas, fix, TypeError)

@@ -33,11 +33,13 @@ from __future__ import annotations
 from numbers import Real
 
 import torch
-from torch.nn.functional import softplus
+from torch.nn.functional import binary_cross_entropy_with_logits, softplus
 
 from ganlib._checks import check_logits
 
 __all__ = [
+    "GENERATOR_LOSSES",
+    "BatchDiscriminatorLoss",
     "minimax_discriminator_loss",
     "minimax_generator_loss",
     "nonsaturating_generator_loss",
@@ -89,11 +91,48 @@ def minimax_discriminator_loss(
     function = "minimax_discriminator_loss"
     check_logits(function, {"real_logits": real_logits, "fake_logits": fake_logits})
     alpha = _check_real_label(function, real_label)
-    real_terms = softplus(-real_logits)  # -log D(x), same shape as real_logits
-    if alpha < 1:  # cross-entropy with target alpha; kept apart so alpha = 1 adds no 0 * inf
-        real_terms = alpha * real_terms + (1 - alpha) * softplus(real_logits)
-    fake_terms = softplus(fake_logits)  # -log(1 - D(G(z))), same shape as fake_logits
-    return real_terms.mean() + fake_terms.mean()  # ()
+    m, n = real_logits.numel(), fake_logits.numel()
+    loss = BatchDiscriminatorLoss(m, n, real_label=alpha, like=real_logits)
+    return loss(torch.cat((real_logits.reshape(-1), fake_logits.reshape(-1))))  # ()
+
+
+class BatchDiscriminatorLoss:
+    r""":func:`minimax_discriminator_loss` of one batch of logits: m on data, then n on fakes.
+
+    The discriminator's loss is binary cross-entropy with target :math:`\alpha` (the
+    ``real_label``, 1 in the paper) on the data and 0 on the fakes, each part averaged on its
+    own. On the concatenated batch that is one weighted sum,
+
+    .. math:: L_D = \sum_{i=1}^{m+n} w_i \big[t_i \operatorname{softplus}(-l_i)
+        + (1 - t_i) \operatorname{softplus}(l_i)\big], \qquad
+        w_i = 1/m \text{ on data}, \; 1/n \text{ on fakes},
+
+    which one fused kernel computes (``binary_cross_entropy_with_logits`` with weights and
+    ``reduction="sum"``). The targets and weights are made once, so a training loop that
+    passes the discriminator its real and fake batch together pays for one call per step.
+    This is the one implementation of the discriminator's loss:
+    :func:`minimax_discriminator_loss` and :func:`ganlib.train` both call it.
+
+    >>> loss = BatchDiscriminatorLoss(2, 3, like=torch.zeros(1))
+    >>> float(loss(torch.zeros(5)))  # D = 1/2 everywhere: log 4
+    1.3862943...
+    """
+
+    def __init__(self, m: int, n: int, *, real_label: float = 1.0, like: torch.Tensor) -> None:
+        self.m, self.n = m, n
+        options = {"dtype": like.dtype, "device": like.device}
+        self.targets = torch.cat(
+            (torch.full((m,), float(real_label), **options), torch.zeros(n, **options))
+        )
+        self.weights = torch.cat(
+            (torch.full((m,), 1 / m, **options), torch.full((n,), 1 / n, **options))
+        )
+
+    def __call__(self, logits: torch.Tensor) -> torch.Tensor:
+        """The loss of ``logits`` of shape ``(m + n,)`` or ``(m + n, 1)``, data first."""
+        return binary_cross_entropy_with_logits(
+            logits.view(-1), self.targets, weight=self.weights, reduction="sum"
+        )
 
 
 def minimax_generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
@@ -129,3 +168,11 @@ def nonsaturating_generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
     """
     check_logits("nonsaturating_generator_loss", {"fake_logits": fake_logits})
     return softplus(-fake_logits).mean()  # ()
+
+
+GENERATOR_LOSSES = {
+    "minimax": minimax_generator_loss,
+    "nonsaturating": nonsaturating_generator_loss,
+}
+"""The generator losses by name: the one table that :class:`ganlib.TrainConfig`,
+:func:`ganlib.train` and the command line read. Each takes the fakes' logits."""

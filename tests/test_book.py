@@ -3,6 +3,7 @@ failing claim in a notebook fails pytest with the chapter and the claim named.""
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +12,19 @@ import jupytext
 import pytest
 import yaml
 
-from conftest import is_myst_notebook
-
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _book_collector():
+    """The repository's top-level conftest.py (the chapters' collector), loaded by path:
+    the name ``conftest`` also belongs to tests/conftest.py."""
+    spec = importlib.util.spec_from_file_location("book_collector", ROOT / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+is_myst_notebook = _book_collector().is_myst_notebook
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 

@@ -1,10 +1,13 @@
 import dataclasses
 import math
+import re
 
 import pytest
 
 from ganlib.config import GENERATOR_LOSS_NAMES, TrainConfig
-from ganlib.train import GENERATOR_LOSSES
+from ganlib.losses import GENERATOR_LOSSES
+from ganlib.noise import NOISES
+from ganlib.optimizers import OPTIMIZERS
 
 
 @pytest.mark.parametrize(
@@ -96,5 +99,15 @@ def test_config_is_frozen_and_round_trips_through_a_dict():
         TrainConfig.from_dict({"lr": 0.1})
 
 
-def test_the_loss_names_the_config_accepts_are_the_losses_train_has():
-    assert set(GENERATOR_LOSS_NAMES) == set(GENERATOR_LOSSES)
+@pytest.mark.parametrize(
+    ("field", "table"),
+    [("generator_loss", GENERATOR_LOSSES), ("optimizer", OPTIMIZERS), ("noise", NOISES)],
+)
+def test_the_config_accepts_exactly_the_names_of_the_library_tables(field, table):
+    for name in table:
+        assert getattr(TrainConfig(**{field: name}), field) == name
+    with pytest.raises(
+        ValueError, match=re.escape(f"TrainConfig: {field} must be one of {list(table)}")
+    ):
+        TrainConfig(**{field: "something else"})
+    assert GENERATOR_LOSS_NAMES == tuple(GENERATOR_LOSSES)

@@ -1,25 +1,26 @@
 import dataclasses
-import importlib
 import math
 
 import pytest
 import torch
 
 import ganlib
-from ganlib import GaussianMixture1d, discriminator, generator, init_weights, optimal_discriminator
-from ganlib.checkpoint import CheckpointError
-from ganlib.distributions import Gaussian1d
-from ganlib.train import (
-    History,
-    TrainConfig,
+from ganlib import (
+    GaussianMixture1d,
+    Noise,
+    Run,
     TrainingDivergedError,
-    sample_noise,
+    discriminator,
+    init_weights,
+    load_checkpoint,
+    optimal_discriminator,
     train,
     train_discriminator,
 )
-
-# ganlib.train is the function (the flat API); the module that holds it is reached by name.
-train_module = importlib.import_module("ganlib.train")
+from ganlib.checkpoint import CheckpointError
+from ganlib.distributions import Gaussian1d
+from ganlib.history import READBACK_EVERY
+from ganlib.run import SNAPSHOT_SAMPLES
 
 
 def fitted(seed: int, steps: int = 600):
@@ -92,10 +93,16 @@ def test_label_smoothing_moves_the_optimum_down():
         ({"discriminator": "net"}, TypeError, "discriminator must be a torch.nn.Module"),
         ({"optimizer": None}, TypeError, "optimizer must be a torch.optim.Optimizer"),
         ({"p_data": [1.0]}, TypeError, "p_data must have a sample"),
-        ({"steps": 0}, ValueError, "steps must be a positive int"),
-        ({"batch_size": 2.5}, ValueError, "batch_size must be a positive int"),
+        ({"steps": 0}, ValueError, "steps must be >= 1; got 0"),
+        ({"batch_size": 2.5}, TypeError, "batch_size must be an int; got float 2.5"),
         ({"generator": 0}, TypeError, "generator must be a CPU torch.Generator"),
-        ({"real_label": 0.0}, ValueError, r"real_label must lie in \(0, 1\]"),
+        ({"real_label": 0.0}, ValueError, r"real_label must be in \(0, 1\]"),
+        ({"lr_decay_steps": 5}, TypeError, "lr_decay_steps must be a tuple of ints"),
+        ({"lr_decay_steps": (0,)}, ValueError, "lr_decay_steps must be >= 1; got 0"),
+        ({"lr_decay": 1.5}, ValueError, r"lr_decay must be a number in \(0, 1\]"),
+        ({"snapshot": 3}, TypeError, "snapshot must be callable as snapshot"),
+        ({"snapshot_steps": (1,)}, ValueError, "snapshot_steps needs a snapshot function"),
+        ({"snapshot_steps": 1}, TypeError, "snapshot_steps must be a tuple of ints"),
     ],
 )
 def test_bad_arguments_are_clear_errors(change, error, match):
@@ -117,75 +124,51 @@ def test_bad_arguments_are_clear_errors(change, error, match):
 
 # --- Algorithm 1: ganlib.train ---------------------------------------------------------------
 
-P_DATA = Gaussian1d(2.0, 0.5)
 
-
-def networks(seed: int = 0, *, dropout: float = 0.0, hidden=(8,)):
-    rng = torch.Generator().manual_seed(seed)
-    g = init_weights(generator(1, 1, hidden, output=None), generator=rng)
-    d = init_weights(discriminator(1, hidden, dropout=dropout), generator=rng)
-    return g, d
-
-
-def small(**changes) -> TrainConfig:
-    return TrainConfig(
-        **{"steps": 12, "batch_size": 16, "discriminator_lr": 0.05, "generator_lr": 0.05, **changes}
-    )
-
-
-def assert_same_parameters(first: torch.nn.Module, second: torch.nn.Module) -> None:
-    for (name, a), (_, b) in zip(first.named_parameters(), second.named_parameters(), strict=True):
-        assert torch.equal(a, b), name
-
-
-def assert_same_history(first: History, second: History) -> None:
-    for name in ("discriminator_loss", "d_real", "d_fake", "generator_loss"):
-        assert torch.equal(getattr(first, name), getattr(second, name)), name
-    assert first.snapshots.keys() == second.snapshots.keys()
-    for step, value in first.snapshots.items():
-        assert torch.equal(value, second.snapshots[step]), step
-
-
-def test_smoke_run_is_deterministic_and_leaves_the_global_rng_alone():
+def test_smoke_run_is_deterministic_and_leaves_the_global_rng_alone(
+    toy_networks, toy_data, small_config, assert_same_run
+):
     runs = []
     for _ in range(2):
-        g, d = networks(dropout=0.2)  # dropout draws from the global RNG, which train forks
+        g, d = toy_networks(dropout=0.2)  # dropout draws from the global RNG, which train forks
         state = torch.get_rng_state()
-        history = train(g, d, P_DATA, small(snapshot_steps=(0, 5, 12)))
+        history = train(g, d, toy_data, small_config(snapshot_steps=(0, 5, 12)))
         assert torch.equal(torch.get_rng_state(), state)
         runs.append((g, d, history))
     (g1, d1, h1), (g2, d2, h2) = runs
-    assert_same_history(h1, h2)
-    assert_same_parameters(g1, g2)
-    assert_same_parameters(d1, d2)
+    assert_same_run(h1, h2)
+    assert_same_run(g1, g2)
+    assert_same_run(d1, d2)
     assert len(h1) == 12 and h1.d_real.shape == (12,) and h1.d_real.device.type == "cpu"
-    assert h1.snapshots[0].shape == (train_module.SNAPSHOT_SAMPLES, 1)
+    assert h1.snapshots[0].shape == (SNAPSHOT_SAMPLES, 1)
     assert ((h1.d_real > 0) & (h1.d_real < 1)).all() and ((h1.d_fake > 0) & (h1.d_fake < 1)).all()
-    other = train(*networks(), P_DATA, small(seed=1))
+    other = train(*toy_networks(), toy_data, small_config(seed=1))
     assert not torch.equal(other.discriminator_loss, h1.discriminator_loss)
 
 
-def test_history_records_the_losses_the_config_names():
-    g, d = networks()
-    minimax = train(g, d, P_DATA, small())
+def test_history_records_the_losses_the_config_names(toy_networks, toy_data, small_config):
+    g, d = toy_networks()
+    minimax = train(g, d, toy_data, small_config())
     # log(1 - D(G(z))) <= 0 and -log D(G(z)) >= 0: the record shows which loss G descended.
     assert (minimax.generator_loss <= 0).all()
-    nonsaturating = train(*networks(), P_DATA, small(generator_loss="nonsaturating"))
+    nonsaturating = train(*toy_networks(), toy_data, small_config(generator_loss="nonsaturating"))
     assert (nonsaturating.generator_loss >= 0).all()
     # The discriminator's loss is -V estimated on the batch, at least 0.
     assert (minimax.discriminator_loss >= 0).all()
 
 
-def test_recorded_figures_match_a_direct_computation_of_the_first_step():
+def test_recorded_figures_match_a_direct_computation_of_the_first_step(
+    toy_networks, toy_data, small_config
+):
     # Redo step 0 by hand, with the draws train makes in the order it makes them.
-    config = small(steps=1, k=1)
-    g, d = networks()
-    g0, d0 = networks()
-    history = train(g, d, P_DATA, config)
+    config = small_config(steps=1, k=1)
+    g, d = toy_networks()
+    g0, d0 = toy_networks()
+    history = train(g, d, toy_data, config)
     rng = torch.Generator().manual_seed(config.seed)
     torch.randint(2**62, (2,), generator=rng)  # the seeds of the fixed noise and dropout
-    z = sample_noise(16, config, rng)
-    x = P_DATA.sample((16,), rng, dtype=torch.float32)
+    z = Noise(config.latent_dim, config.noise).sample((16,), rng)
+    x = toy_data.sample((16,), rng, dtype=torch.float32)
     with torch.no_grad():
         real, fake = d0(x), d0(g0(z))
     expected_loss = -(
@@ -196,54 +179,62 @@ def test_recorded_figures_match_a_direct_computation_of_the_first_step():
     assert torch.allclose(history.d_fake[0], torch.sigmoid(fake).mean(), atol=1e-6)
 
 
-def test_k_discriminator_steps_change_the_run():
-    one = train(*networks(), P_DATA, small(k=1))
-    three = train(*networks(), P_DATA, small(k=3))
+def test_k_discriminator_steps_change_the_run(toy_networks, toy_data, small_config):
+    one = train(*toy_networks(), toy_data, small_config(k=1))
+    three = train(*toy_networks(), toy_data, small_config(k=3))
     assert len(three) == len(one) == 12
     assert not torch.equal(one.d_real, three.d_real)
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
-def test_an_interrupted_run_resumes_bit_for_bit(tmp_path, optimizer):
+def test_an_interrupted_run_resumes_bit_for_bit(
+    tmp_path, optimizer, toy_networks, toy_data, small_config, assert_same_run
+):
     lr = {"discriminator_lr": 1e-3, "generator_lr": 1e-3} if optimizer == "adam" else {}
-    config = small(steps=30, optimizer=optimizer, snapshot_steps=(0, 10, 20, 30), **lr)
-    g_full, d_full = networks(dropout=0.3)
-    full = train(g_full, d_full, P_DATA, config)
+    config = small_config(steps=30, optimizer=optimizer, snapshot_steps=(0, 10, 20, 30), **lr)
+    g_full, d_full = toy_networks(dropout=0.3)
+    full = train(g_full, d_full, toy_data, config)
 
     path = tmp_path / "run.pt"
-    g_first, d_first = networks(dropout=0.3)
-    train(g_first, d_first, P_DATA, dataclasses.replace(config, steps=13), checkpoint_path=path)
-    g_resumed, d_resumed = networks(seed=5, dropout=0.3)  # other weights: all come from the file
-    resumed = train(g_resumed, d_resumed, P_DATA, config, checkpoint_path=path, resume=True)
+    g_first, d_first = toy_networks(dropout=0.3)
+    train(g_first, d_first, toy_data, dataclasses.replace(config, steps=13), checkpoint_path=path)
+    g_resumed, d_resumed = toy_networks(
+        seed=5, dropout=0.3
+    )  # other weights: all come from the file
+    resumed = train(g_resumed, d_resumed, toy_data, config, checkpoint_path=path, resume=True)
 
-    assert_same_parameters(g_full, g_resumed)
-    assert_same_parameters(d_full, d_resumed)
-    assert_same_history(full, resumed)
+    assert_same_run(g_full, g_resumed)
+    assert_same_run(d_full, d_resumed)
+    assert_same_run(full, resumed)
     saved = torch.load(path, weights_only=True)  # primitives and tensors only
     assert saved["step"] == 30 and saved["config"]["optimizer"] == optimizer
 
 
-def test_periodic_checkpoints_and_resuming_from_a_given_path(tmp_path, monkeypatch):
-    saved_steps = []
-    real_save = train_module.save_checkpoint
-
-    def spy(state, path):
-        saved_steps.append(state["step"])
-        real_save(state, path)
-
-    monkeypatch.setattr(train_module, "save_checkpoint", spy)
+def test_periodic_checkpoints_and_resuming_from_a_given_path(
+    tmp_path, toy_networks, toy_data, small_config
+):
     path = tmp_path / "run.pt"
-    train(*networks(), P_DATA, small(steps=25, checkpoint_every=10), checkpoint_path=path)
-    assert saved_steps == [10, 20, 25]
-    g, d = networks()
-    history = train(g, d, P_DATA, small(steps=30), resume=path)  # resume from a path
+    on_disk = []  # the step of the checkpoint file, read while the run goes on
+
+    def look(generator, discriminator, step):
+        on_disk.append(load_checkpoint(path)["step"] if path.exists() else None)
+        return torch.zeros(1)
+
+    config = small_config(steps=25, checkpoint_every=10, snapshot_steps=(9, 10, 21))
+    train(*toy_networks(), toy_data, config, checkpoint_path=path, snapshot=look)
+    assert on_disk == [None, 10, 20]  # saved after steps 10 and 20
+    assert load_checkpoint(path)["step"] == 25
+    g, d = toy_networks()
+    history = train(g, d, toy_data, small_config(steps=30), resume=path)  # resume from a path
     assert len(history) == 30
 
 
-def test_snapshots_do_not_change_the_trajectory():
-    g1, d1 = networks(dropout=0.3)
-    train(g1, d1, P_DATA, small())
-    g2, d2 = networks(dropout=0.3)
+def test_snapshots_do_not_change_the_trajectory(
+    toy_networks, toy_data, small_config, assert_same_run
+):
+    g1, d1 = toy_networks(dropout=0.3)
+    train(g1, d1, toy_data, small_config())
+    g2, d2 = toy_networks(dropout=0.3)
     calls = []
 
     def snapshot(generator, discriminator, step):
@@ -251,50 +242,49 @@ def test_snapshots_do_not_change_the_trajectory():
         torch.rand(3)  # the global RNG is restored afterwards
         return {"samples": generator(torch.zeros(4, 1)), "d": discriminator(torch.zeros(2, 1))}
 
-    history = train(g2, d2, P_DATA, small(snapshot_steps=(0, 6, 12, 99)), snapshot=snapshot)
-    assert_same_parameters(g1, g2)
-    assert_same_parameters(d1, d2)
+    history = train(
+        g2, d2, toy_data, small_config(snapshot_steps=(0, 6, 12, 99)), snapshot=snapshot
+    )
+    assert_same_run(g1, g2)
+    assert_same_run(d1, d2)
     assert [c[0] for c in calls] == [0, 6, 12]  # 99 lies beyond steps: never reached
     assert all(c[1:] == (False, False, False) for c in calls)  # eval mode, no gradients
     assert history.snapshots[6]["samples"].shape == (4, 1)
 
 
-def test_learning_rates_decay_after_the_scheduled_steps(monkeypatch):
-    seen = []  # (optimizer, its lr) at each optimizer step, through a hook on the optimizers
-    real_optimizer = train_module._optimizer
-
-    def spy(network, lr, config, device):
-        optimizer = real_optimizer(network, lr, config, device)
-        optimizer.register_step_pre_hook(
-            lambda opt, args, kwargs: seen.append((id(opt), opt.param_groups[0]["lr"]))
-        )
-        return optimizer
-
-    monkeypatch.setattr(train_module, "_optimizer", spy)
-    config = small(steps=9, k=2, lr_decay_steps=(6, 3), lr_decay=0.5, generator_lr=0.08)
+def test_learning_rates_decay_after_the_scheduled_steps(toy_networks, toy_data, small_config):
+    config = small_config(steps=9, k=2, lr_decay_steps=(6, 3), lr_decay=0.5, generator_lr=0.08)
     assert config.lr_decay_steps == (3, 6)
-    train(*networks(), P_DATA, config)
-    d_id = seen[0][0]  # the discriminator steps first
-    d_lrs = [lr for who, lr in seen if who == d_id]
-    g_lrs = [lr for who, lr in seen if who != d_id]
-    assert len(d_lrs) == 18 and len(g_lrs) == 9  # k = 2 discriminator steps per iteration
+    run = Run(*toy_networks(), toy_data, config)
+    rates = []  # the rates each iteration of the run trains with
+    with run:
+        for _ in run.iterations():
+            rates.append(
+                tuple(
+                    run.optimizers[who].param_groups[0]["lr"]
+                    for who in ("generator", "discriminator")
+                )
+            )
+            run.record(torch.zeros(()), torch.zeros(2, 1), torch.zeros(()))
     factors = [1.0] * 3 + [0.5] * 3 + [0.25] * 3  # iterations 0-2, 3-5, 6-8
-    assert g_lrs == [0.08 * f for f in factors]
-    assert d_lrs == [0.05 * f for f in factors for _ in range(2)]
+    assert rates == [(0.08 * f, 0.05 * f) for f in factors]
+    assert run.step == 9 and len(run.history) == 9
 
 
-def test_a_decay_after_the_last_step_changes_nothing_and_a_tiny_one_freezes_the_run():
-    plain_g, plain_d = networks()
-    plain = train(plain_g, plain_d, P_DATA, small())
-    late_g, late_d = networks()
-    late = train(late_g, late_d, P_DATA, small(lr_decay_steps=(12,), lr_decay=1e-9))
-    assert_same_history(plain, late)
-    assert_same_parameters(plain_g, late_g)
+def test_a_decay_after_the_last_step_changes_nothing_and_a_tiny_one_freezes_the_run(
+    toy_networks, toy_data, small_config, assert_same_run
+):
+    plain_g, plain_d = toy_networks()
+    plain = train(plain_g, plain_d, toy_data, small_config())
+    late_g, late_d = toy_networks()
+    late = train(late_g, late_d, toy_data, small_config(lr_decay_steps=(12,), lr_decay=1e-9))
+    assert_same_run(plain, late)
+    assert_same_run(plain_g, late_g)
     # Decayed to 1e-9 of the rate after 6 steps, the last 6 steps barely move the weights.
-    six_g, _ = networks()
-    train(six_g, networks()[1], P_DATA, small(steps=6))
-    frozen_g, _ = networks()
-    train(frozen_g, networks()[1], P_DATA, small(lr_decay_steps=(6,), lr_decay=1e-9))
+    six_g, _ = toy_networks()
+    train(six_g, toy_networks()[1], toy_data, small_config(steps=6))
+    frozen_g, _ = toy_networks()
+    train(frozen_g, toy_networks()[1], toy_data, small_config(lr_decay_steps=(6,), lr_decay=1e-9))
 
     def largest_change(first, second):
         pairs = zip(first.parameters(), second.parameters(), strict=True)
@@ -304,104 +294,121 @@ def test_a_decay_after_the_last_step_changes_nothing_and_a_tiny_one_freezes_the_
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
-def test_a_run_resumed_across_a_decay_follows_the_schedule(tmp_path, optimizer):
+def test_a_run_resumed_across_a_decay_follows_the_schedule(
+    tmp_path, optimizer, toy_networks, toy_data, small_config, assert_same_run
+):
     lr = {"discriminator_lr": 1e-3, "generator_lr": 1e-3} if optimizer == "adam" else {}
-    config = small(steps=20, optimizer=optimizer, lr_decay_steps=(8, 14), lr_decay=0.3, **lr)
-    g_full, d_full = networks()
-    full = train(g_full, d_full, P_DATA, config)
+    config = small_config(steps=20, optimizer=optimizer, lr_decay_steps=(8, 14), lr_decay=0.3, **lr)
+    g_full, d_full = toy_networks()
+    full = train(g_full, d_full, toy_data, config)
     path = tmp_path / "run.pt"
     first = dataclasses.replace(config, steps=11)  # one decay done, the second to come
-    train(*networks(), P_DATA, first, checkpoint_path=path)
-    g, d = networks(seed=4)  # other weights: all come from the file
-    resumed = train(g, d, P_DATA, config, checkpoint_path=path, resume=True)
-    assert_same_history(full, resumed)
-    assert_same_parameters(g_full, g)
-    assert_same_parameters(d_full, d)
+    train(*toy_networks(), toy_data, first, checkpoint_path=path)
+    g, d = toy_networks(seed=4)  # other weights: all come from the file
+    resumed = train(g, d, toy_data, config, checkpoint_path=path, resume=True)
+    assert_same_run(full, resumed)
+    assert_same_run(g_full, g)
+    assert_same_run(d_full, d)
 
 
-def test_stop_when_ends_the_run_at_the_first_snapshot_that_satisfies_it(tmp_path):
+def test_stop_when_ends_the_run_at_the_first_snapshot_that_satisfies_it(
+    tmp_path, toy_networks, toy_data, small_config, assert_same_run
+):
     calls = []
 
     def stop_when(samples, step):
         calls.append(step)
         return step >= 8
 
-    config = small(steps=20, snapshot_steps=(0, 4, 8, 12, 20))
-    g, d = networks()
+    config = small_config(steps=20, snapshot_steps=(0, 4, 8, 12, 20))
+    g, d = toy_networks()
     path = tmp_path / "run.pt"
-    stopped = train(g, d, P_DATA, config, stop_when=stop_when, checkpoint_path=path)
+    stopped = train(g, d, toy_data, config, stop_when=stop_when, checkpoint_path=path)
     assert calls == [0, 4, 8]
     assert len(stopped) == 8 and sorted(stopped.snapshots) == [0, 4, 8]
     # The same as a run of 8 steps: stopping early changes nothing before the stop.
-    g8, d8 = networks()
-    eight = train(g8, d8, P_DATA, dataclasses.replace(config, steps=8))
-    assert_same_history(eight, stopped)
-    assert_same_parameters(g8, g)
-    assert_same_parameters(d8, d)
+    g8, d8 = toy_networks()
+    eight = train(g8, d8, toy_data, dataclasses.replace(config, steps=8))
+    assert_same_run(eight, stopped)
+    assert_same_run(g8, g)
+    assert_same_run(d8, d)
     assert torch.load(path, weights_only=True)["step"] == 8
     # Never satisfied: every snapshot is offered, the final one included, and the run ends.
     calls.clear()
-    whole = train(*networks(), P_DATA, config, stop_when=lambda samples, step: calls.append(step))
+    whole = train(
+        *toy_networks(), toy_data, config, stop_when=lambda samples, step: calls.append(step)
+    )
     assert calls == [0, 4, 8, 12, 20] and len(whole) == 20
 
 
-def test_stop_when_sees_what_the_snapshot_function_returns():
+def test_stop_when_sees_what_the_snapshot_function_returns(toy_networks, toy_data, small_config):
     def coverage_like(generator, discriminator, step):
         return {"mean": generator(torch.zeros(1, 1)).mean(), "step": torch.tensor(step)}
 
     seen = []
     train(
-        *networks(),
-        P_DATA,
-        small(snapshot_steps=(3, 6)),
+        *toy_networks(),
+        toy_data,
+        small_config(snapshot_steps=(3, 6)),
         snapshot=coverage_like,
         stop_when=lambda value, step: seen.append((sorted(value), int(value["step"]), step)),
     )
     assert seen == [(["mean", "step"], 3, 3), (["mean", "step"], 6, 6)]
 
 
-def test_modes_and_frozen_parameters_are_restored():
-    g, d = networks(dropout=0.3)
+def test_modes_and_frozen_parameters_are_restored(toy_networks, toy_data, small_config):
+    g, d = toy_networks(dropout=0.3)
     d.eval()
     frozen = d[0].bias
     frozen.requires_grad_(False)
     before = frozen.detach().clone()
-    train(g, d, P_DATA, small())
+    train(g, d, toy_data, small_config())
     assert not d.training and g.training
     assert not frozen.requires_grad and torch.equal(frozen, before)
     assert all(p.requires_grad for n, p in d.named_parameters() if n != "0.bias")
 
 
-def test_a_nan_loss_stops_training_naming_the_step_and_the_quantity(monkeypatch):
-    monkeypatch.setattr(train_module, "READBACK_EVERY", 8)  # the bad step lies in a later chunk
-    calls = {"n": 0}
+class PoisonedGenerator(torch.nn.Module):
+    """A generator whose output turns NaN in the generator's step of iteration ``bad``."""
 
-    def poisoned(fake_logits):
-        calls["n"] += 1
-        loss = torch.nn.functional.softplus(fake_logits).mean().neg()
-        return loss * math.nan if calls["n"] == 21 else loss  # the 21st call is step 20
+    def __init__(self, network: torch.nn.Module, bad: int) -> None:
+        super().__init__()
+        self.network, self.bad, self.steps = network, bad, 0
 
-    monkeypatch.setitem(train_module.GENERATOR_LOSSES, "minimax", poisoned)
+    def forward(self, z):
+        x = self.network(z)
+        if torch.is_grad_enabled():  # G's own step (D's steps run G without gradients)
+            self.steps += 1
+            if self.steps == self.bad + 1:
+                return x * math.nan
+        return x
+
+
+def test_a_nan_loss_stops_training_naming_the_step_and_the_quantity(
+    toy_networks, toy_data, small_config
+):
+    bad = READBACK_EVERY + 20  # the bad step lies in the second chunk read back
+    g, d = toy_networks()
     with pytest.raises(
-        TrainingDivergedError, match="the generator loss became nan at step 20"
+        TrainingDivergedError, match=f"the generator loss became nan at step {bad}"
     ) as info:
-        train(*networks(), P_DATA, small(steps=40))
-    assert info.value.step == 20 and info.value.quantity == "the generator loss"
-    assert len(info.value.history) == 20 and torch.isfinite(info.value.history.d_real).all()
+        train(PoisonedGenerator(g, bad), d, toy_data, small_config(steps=bad + 20))
+    assert info.value.step == bad and info.value.quantity == "the generator loss"
+    assert len(info.value.history) == bad and torch.isfinite(info.value.history.d_real).all()
     assert isinstance(info.value, FloatingPointError)
 
 
-def test_a_huge_learning_rate_is_caught():
-    config = small(steps=20, discriminator_lr=1e6, generator_lr=1e6, momentum=0.9)
+def test_a_huge_learning_rate_is_caught(toy_networks, toy_data, small_config):
+    config = small_config(steps=20, discriminator_lr=1e6, generator_lr=1e6, momentum=0.9)
     with pytest.raises(
         TrainingDivergedError, match=r"became (nan|inf|-inf) at step \d+ \(of 20\)"
     ) as info:
-        train(*networks(), P_DATA, config)
+        train(*toy_networks(), toy_data, config)
     assert len(info.value.history) == info.value.step
 
 
-def test_a_parameter_that_is_not_finite_is_caught():
-    g, d = networks()
+def test_a_parameter_that_is_not_finite_is_caught(toy_networks, toy_data, small_config):
+    g, d = toy_networks()
     g.register_parameter("unused", torch.nn.Parameter(torch.zeros(2)))  # no gradient, no update
 
     def poison(generator, discriminator, step):
@@ -409,123 +416,136 @@ def test_a_parameter_that_is_not_finite_is_caught():
         return torch.zeros(1)
 
     with pytest.raises(TrainingDivergedError, match="the generator parameter 'unused' became inf"):
-        train(g, d, P_DATA, small(snapshot_steps=(3,)), snapshot=poison)
-
-
-def test_uniform_noise_has_unit_variance():
-    z = sample_noise(
-        20_000,
-        TrainConfig(noise="uniform", latent_dim=2),
-        torch.Generator().manual_seed(0),
-        dtype=torch.float64,
-    )
-    assert z.shape == (20_000, 2) and z.abs().max() <= math.sqrt(3)
-    assert abs(float(z.var()) - 1) < 0.03  # the standard error of the variance is about 0.006
+        train(g, d, toy_data, small_config(snapshot_steps=(3,)), snapshot=poison)
 
 
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
         (
-            lambda g, d: train("g", d, P_DATA, small()),
+            lambda g, d, toy_data, small_config: train("g", d, toy_data, small_config()),
             TypeError,
             "generator must be a torch.nn.Module",
         ),
-        (lambda g, d: train(g, d, [1.0], small()), TypeError, "p_data must have a sample"),
-        (lambda g, d: train(g, d, P_DATA, {"steps": 3}), TypeError, "config must be a TrainConfig"),
         (
-            lambda g, d: train(g, d, P_DATA, small(latent_dim=3)),
+            lambda g, d, toy_data, small_config: train(g, d, [1.0], small_config()),
+            TypeError,
+            "p_data must have a sample",
+        ),
+        (
+            lambda g, d, toy_data, small_config: train(g, d, toy_data, {"steps": 3}),
+            TypeError,
+            "config must be a TrainConfig",
+        ),
+        (
+            lambda g, d, toy_data, small_config: train(g, d, toy_data, small_config(latent_dim=3)),
             ValueError,
             "config.latent_dim must be the generator's input width; got latent_dim=3",
         ),
         (
-            lambda g, d: train(g, d.double(), P_DATA, small()),
+            lambda g, d, toy_data, small_config: train(g, d.double(), toy_data, small_config()),
             ValueError,
             "generator and discriminator must share a device and dtype",
         ),
         (
-            lambda g, d: train(g, torch.nn.Sequential(torch.nn.BatchNorm1d(1), d), P_DATA, small()),
+            lambda g, d, toy_data, small_config: train(
+                g, torch.nn.Sequential(torch.nn.BatchNorm1d(1), d), toy_data, small_config()
+            ),
             ValueError,
             "must not use batch statistics",
         ),
         (
-            lambda g, d: train(g, d, P_DATA, small(checkpoint_every=5)),
+            lambda g, d, toy_data, small_config: train(
+                g, d, toy_data, small_config(checkpoint_every=5)
+            ),
             ValueError,
             "checkpoint_path must be given when config.checkpoint_every is set",
         ),
         (
-            lambda g, d: train(g, d, P_DATA, small(), resume=True),
+            lambda g, d, toy_data, small_config: train(g, d, toy_data, small_config(), resume=True),
             ValueError,
             "resume=True needs checkpoint_path",
         ),
         (
-            lambda g, d: train(g, d, P_DATA, small(), resume=3),
+            lambda g, d, toy_data, small_config: train(g, d, toy_data, small_config(), resume=3),
             TypeError,
             "resume must be False, True or a checkpoint path",
         ),
         (
-            lambda g, d: train(g, d, P_DATA, small(), snapshot=3),
+            lambda g, d, toy_data, small_config: train(g, d, toy_data, small_config(), snapshot=3),
             TypeError,
             "snapshot must be callable",
         ),
         (
-            lambda g, d: train(g, d, P_DATA, small(snapshot_steps=(0,)), snapshot=lambda *a: [1]),
+            lambda g, d, toy_data, small_config: train(
+                g, d, toy_data, small_config(snapshot_steps=(0,)), snapshot=lambda *a: [1]
+            ),
             TypeError,
             "snapshot must return a tensor or a dict of tensors; got list at step 0",
         ),
         (
-            lambda g, d: train(g, d, P_DATA, small(), stop_when=0.9),
+            lambda g, d, toy_data, small_config: train(
+                g, d, toy_data, small_config(), stop_when=0.9
+            ),
             TypeError,
             r"stop_when must be callable as stop_when\(snapshot, step\) or None; got float",
         ),
     ],
 )
-def test_bad_train_arguments_are_clear_errors(call, error, match):
+def test_bad_train_arguments_are_clear_errors(
+    call, error, match, toy_networks, toy_data, small_config
+):
     with pytest.raises(error, match=match):
-        call(*networks())
+        call(*toy_networks(), toy_data, small_config)
 
 
-def test_resuming_checks_the_checkpoint_fits_the_run(tmp_path):
+def test_resuming_checks_the_checkpoint_fits_the_run(
+    tmp_path, toy_networks, toy_data, small_config
+):
     path = tmp_path / "run.pt"
-    train(*networks(), P_DATA, small(steps=10), checkpoint_path=path)
+    train(*toy_networks(), toy_data, small_config(steps=10), checkpoint_path=path)
     with pytest.raises(ValueError, match=r"config\.k must match the checkpoint's"):
-        train(*networks(), P_DATA, small(k=2), checkpoint_path=path, resume=True)
+        train(*toy_networks(), toy_data, small_config(k=2), checkpoint_path=path, resume=True)
     with pytest.raises(ValueError, match=r"config\.steps must be at least the checkpoint's step"):
-        train(*networks(), P_DATA, small(steps=5), checkpoint_path=path, resume=True)
+        train(*toy_networks(), toy_data, small_config(steps=5), checkpoint_path=path, resume=True)
     mixture = GaussianMixture1d([0.5, 0.5], [-1.0, 1.0], [0.5, 0.5])
     with pytest.raises(ValueError, match="p_data must be the checkpoint's"):
-        train(*networks(), mixture, small(), checkpoint_path=path, resume=True)
+        train(*toy_networks(), mixture, small_config(), checkpoint_path=path, resume=True)
     with pytest.raises(ValueError, match="must have the architecture of the checkpoint's"):
-        train(*networks(hidden=(4,)), P_DATA, small(), checkpoint_path=path, resume=True)
+        train(
+            *toy_networks(hidden=(4,)), toy_data, small_config(), checkpoint_path=path, resume=True
+        )
     with pytest.raises(FileNotFoundError, match="does not exist"):
-        train(*networks(), P_DATA, small(), resume=tmp_path / "missing.pt")
+        train(*toy_networks(), toy_data, small_config(), resume=tmp_path / "missing.pt")
     path.write_bytes(path.read_bytes()[:100])
     with pytest.raises(CheckpointError, match="not a readable checkpoint"):
-        train(*networks(), P_DATA, small(), checkpoint_path=path, resume=True)
+        train(*toy_networks(), toy_data, small_config(), checkpoint_path=path, resume=True)
 
 
-def test_resuming_at_the_end_returns_the_saved_history(tmp_path):
+def test_resuming_at_the_end_returns_the_saved_history(
+    tmp_path, toy_networks, toy_data, small_config, assert_same_run
+):
     path = tmp_path / "run.pt"
-    first = train(*networks(), P_DATA, small(), checkpoint_path=path)
-    again = train(*networks(), P_DATA, small(), checkpoint_path=path, resume=True)
-    assert_same_history(first, again)
+    first = train(*toy_networks(), toy_data, small_config(), checkpoint_path=path)
+    again = train(*toy_networks(), toy_data, small_config(), checkpoint_path=path, resume=True)
+    assert_same_run(first, again)
 
 
-def test_progress_bar_goes_to_stderr(capsys):
-    train(*networks(), P_DATA, small(), progress=True)
+def test_progress_bar_goes_to_stderr(capsys, toy_networks, toy_data, small_config):
+    train(*toy_networks(), toy_data, small_config(), progress=True)
     assert "train" in capsys.readouterr().err
-    train(*networks(), P_DATA, small())
+    train(*toy_networks(), toy_data, small_config())
     assert capsys.readouterr().err == ""
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU; none is present")
-def test_cuda_run_matches_the_cpu_run():
+def test_cuda_run_matches_the_cpu_run(toy_networks, toy_data, small_config):
     cuda = torch.device("cuda")
-    config = small(steps=5)
-    cpu_history = train(*networks(), P_DATA, config)
-    g, d = networks()
+    config = small_config(steps=5)
+    cpu_history = train(*toy_networks(), toy_data, config)
+    g, d = toy_networks()
     before = torch.get_rng_state()
-    history = train(g.to(cuda), d.to(cuda), P_DATA, config)  # the same data: drawn on the CPU
+    history = train(g.to(cuda), d.to(cuda), toy_data, config)  # the same data: drawn on the CPU
     assert torch.equal(torch.get_rng_state(), before)
     assert next(g.parameters()).device.type == "cuda"
     assert history.d_real.device.type == "cpu"
@@ -533,10 +553,55 @@ def test_cuda_run_matches_the_cpu_run():
     assert torch.allclose(history.discriminator_loss, cpu_history.discriminator_loss, atol=1e-4)
 
 
-@pytest.mark.parametrize("real_label", [1.0, 0.9])
-def test_the_fused_discriminator_loss_is_the_minimax_loss(real_label):
-    logits = torch.randn(2 * 50, 1, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
-    labels = train_module._labels(50, real_label, torch.float64, torch.device("cpu"))
-    fused = train_module._discriminator_loss(logits, labels)
-    expected = ganlib.minimax_discriminator_loss(logits[:50], logits[50:], real_label=real_label)
-    assert torch.allclose(fused, expected, rtol=1e-12, atol=0)
+def test_train_discriminator_follows_the_schedule_and_takes_snapshots():
+    net = init_weights(discriminator(1, (8,)), generator=torch.Generator().manual_seed(0))
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.2)
+    seen = []
+
+    def snapshot(network, step):
+        seen.append(
+            (step, network.training, torch.is_grad_enabled(), optimizer.param_groups[0]["lr"])
+        )
+
+    rates = []
+    optimizer.register_step_pre_hook(lambda opt, *_: rates.append(opt.param_groups[0]["lr"]))
+    train_discriminator(
+        net,
+        optimizer,
+        Gaussian1d(0.0, 1.0),
+        Gaussian1d(1.0, 1.0),
+        steps=6,
+        batch_size=8,
+        generator=torch.Generator().manual_seed(1),
+        lr_decay_steps=(2, 4),
+        lr_decay=0.5,
+        snapshot=snapshot,
+        snapshot_steps=(0, 3, 6, 9),
+    )
+    assert rates == [0.2, 0.2, 0.1, 0.1, 0.05, 0.05]
+    assert [s[0] for s in seen] == [0, 3, 6]  # 9 lies beyond the steps
+    assert all(not training and not grad for _, training, grad, _ in seen)
+
+
+def test_train_discriminator_stops_when_the_loss_diverges():
+    net = init_weights(discriminator(1, (8,)), generator=torch.Generator().manual_seed(0))
+    optimizer = torch.optim.SGD(net.parameters(), lr=1e6, momentum=0.9)
+    with pytest.raises(TrainingDivergedError, match=r"train_discriminator: the discriminator "):
+        train_discriminator(
+            net,
+            optimizer,
+            Gaussian1d(0.0, 1.0),
+            Gaussian1d(1.0, 1.0),
+            steps=50,
+            batch_size=8,
+            generator=torch.Generator().manual_seed(1),
+        )
+
+
+def test_an_older_checkpoint_layout_is_a_clear_error(
+    tmp_path, toy_networks, toy_data, small_config
+):
+    path = tmp_path / "old.pt"
+    ganlib.save_checkpoint({"step": 3, "config": small_config().to_dict(), "generator": {}}, path)
+    with pytest.raises(CheckpointError, match="older layout"):
+        train(*toy_networks(), toy_data, small_config(), resume=path)
