@@ -9,14 +9,16 @@ The quality bars are those of the mode-collapse literature, measured by
   at least 80% of the samples of high quality.
 
 For each target and seed the script builds fresh networks, starts the clock, and calls
-``ganlib.train`` once with the target's recipe (:data:`RECIPES`). A snapshot function
-evaluates the generator every ``evaluate_every`` steps, and ``stop_when`` ends the run at the
-first evaluation that meets the bar; the clock stops when ``train`` returns. The time counts
-everything a user would wait for: the training steps, the evaluations and the run's set-up.
-A run that has not met the bar after the recipe's steps is reported as not reaching it.
+``ganlib.train`` once with the target's recipe (:data:`RECIPES`: ``ring-fast`` and
+``grid-fast`` of :mod:`ganlib.recipes`, through :meth:`ganlib.recipes.Recipe.train`). A
+snapshot function evaluates the generator every ``evaluate_every`` steps, and ``stop_when``
+ends the run at the first evaluation that meets the bar; the clock stops when ``train``
+returns. The time counts everything a user would wait for: the training steps, the
+evaluations and the run's set-up. A run that has not met the bar after the recipe's steps is
+reported as not reaching it.
 
-The recipes train on the grid divided by 4 (``grid_of_gaussians(spacing=0.5,
-scale=0.0125)``) and multiply the generator's samples by 4 before evaluating them on the
+The grid recipe trains on the grid divided by 4 (``grid_of_gaussians(spacing=0.5,
+scale=0.0125)``) and multiplies the generator's samples by 4 before evaluating them on the
 grid itself; division by a power of two is exact, so it is the same evaluation.
 
 Run from the repository root on an otherwise idle machine (a few minutes on 2 cores):
@@ -38,11 +40,14 @@ from pathlib import Path
 import torch
 from train_speed import machine  # the same machine record as the speed benchmark
 
-import ganlib
-from ganlib import TrainConfig
+from ganlib import recipes
+from ganlib.metrics import mode_coverage
+from ganlib.noise import Noise
+from ganlib.recipes import Recipe
 
 N_EVAL = 2500  # samples evaluated, as the benchmark asks
 EVAL_NOISE_SEED = 2500  # the fixed evaluation noise; training draws from config.seed
+EVALUATE_EVERY = 100  # steps between two evaluations
 
 
 @dataclass(frozen=True)
@@ -54,82 +59,25 @@ class Bar:
     target_seconds: float
 
 
-@dataclass(frozen=True)
-class Recipe:
-    """One ``ganlib.train`` call: the networks, the TrainConfig and the evaluation schedule."""
+BARS = {"ring": Bar(8, 0.90, 30.0), "grid": Bar(24, 0.80, 120.0)}
+"""name: the bar of the target."""
 
-    hidden: tuple[int, ...]
-    config: dict  # TrainConfig fields (steps, seed and snapshot_steps are set per run)
-    evaluate_every: int
-    scale: float = 1.0  # the data are divided by it for training, the samples multiplied
+RECIPES = {"ring": "ring-fast", "grid": "grid-fast"}
+"""name: the recipe of :mod:`ganlib.recipes` that trains for it."""
 
 
-TARGETS = {
-    "ring": (ganlib.ring_of_gaussians(), ganlib.ring_of_gaussians(), Bar(8, 0.90, 30.0)),
-    "grid": (
-        ganlib.grid_of_gaussians(),
-        ganlib.grid_of_gaussians(spacing=0.5, scale=0.0125),  # the grid divided by 4
-        Bar(24, 0.80, 120.0),
-    ),
-}
-"""name: (the target evaluated, the target trained on, the bar)."""
-
-RECIPES = {
-    "ring": Recipe(
-        hidden=(256, 256, 256),
-        config=dict(
-            steps=4000,
-            batch_size=256,
-            optimizer="adam",
-            generator_loss="nonsaturating",
-            discriminator_lr=2e-3,
-            generator_lr=5e-4,
-            latent_dim=2,
-            lr_decay_steps=(1500, 2500),
-            lr_decay=0.3,
-        ),
-        evaluate_every=100,
-    ),
-    "grid": Recipe(
-        hidden=(192, 192),
-        config=dict(
-            steps=24000,
-            batch_size=512,
-            optimizer="adam",
-            generator_loss="nonsaturating",
-            discriminator_lr=1e-3,
-            generator_lr=1e-3,
-            adam_betas=(0.5, 0.9),
-            latent_dim=2,
-            noise="uniform",
-            lr_decay_steps=(6000, 10000),
-            lr_decay=0.3,
-        ),
-        evaluate_every=100,
-        scale=4.0,
-    ),
-}
-
-
-def run(name: str, seed: int) -> dict:
+def run(recipe: Recipe, bar: Bar, seed: int, *, evaluate_every: int = EVALUATE_EVERY) -> dict:
     """Train one seed until the bar is met or the steps run out; the figures of the run."""
-    evaluated, trained_on, bar = TARGETS[name]
-    recipe = RECIPES[name]
-    config = TrainConfig(
-        **recipe.config,
-        seed=seed,
-        snapshot_steps=tuple(range(0, recipe.config["steps"] + 1, recipe.evaluate_every)),
-    )
-    rng = torch.Generator().manual_seed(seed)
+    config = recipe.config(seed=seed)
     start = time.perf_counter()
-    generator = ganlib.generator(config.latent_dim, 2, recipe.hidden, output=None, rng=rng)
-    discriminator = ganlib.discriminator(2, recipe.hidden, rng=rng)
-    z = ganlib.sample_noise(N_EVAL, config, torch.Generator().manual_seed(EVAL_NOISE_SEED))
+    evaluation = torch.Generator().manual_seed(EVAL_NOISE_SEED)
+    z = Noise(config.latent_dim, config.noise).sample((N_EVAL,), evaluation)
+    evaluated = recipe.target()
     timeline = []
 
     def evaluate(generator, discriminator, step):
         samples = generator(z).double() * recipe.scale  # exact: the scale is a power of 2
-        coverage = ganlib.mode_coverage(samples, evaluated.centres, evaluated.scale)
+        coverage = mode_coverage(samples, evaluated.centres, evaluated.scale)
         figures = [coverage.modes_captured, coverage.high_quality_fraction, coverage.reverse_kl]
         timeline.append([step, time.perf_counter() - start, *figures])
         return torch.tensor(figures, dtype=torch.float64)
@@ -137,13 +85,11 @@ def run(name: str, seed: int) -> dict:
     def met(figures, step):
         return bool(figures[0] >= bar.modes and figures[1] >= bar.high_quality)
 
-    history = ganlib.train(
-        generator, discriminator, trained_on, config, snapshot=evaluate, stop_when=met
-    )
+    trained = recipe.train(seed, every=evaluate_every, snapshot=evaluate, stop_when=met)
     seconds = time.perf_counter() - start
     step, _, modes, high_quality, reverse_kl = timeline[-1]
     reached = modes >= bar.modes and high_quality >= bar.high_quality
-    assert step == len(history)  # the run ended at its last evaluation
+    assert step == len(trained.history)  # the run ended at its last evaluation
     return {
         "seed": seed,
         "reached": reached,
@@ -159,8 +105,9 @@ def run(name: str, seed: int) -> dict:
     }
 
 
-def summarise(name: str, runs: list[dict]) -> dict:
-    bar = TARGETS[name][2]
+def summarise(bar: Bar, runs: list[dict]) -> dict:
+    """Median and worst time and steps over the seeds; the target is met only if every seed
+    reaches the bar within the target time."""
     seconds = [r["seconds"] for r in runs]
     all_reached = all(r["reached"] for r in runs)
     worst = max(seconds)
@@ -178,7 +125,7 @@ def summarise(name: str, runs: list[dict]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--targets", nargs="+", choices=sorted(TARGETS), default=["ring", "grid"])
+    parser.add_argument("--targets", nargs="+", choices=sorted(BARS), default=["ring", "grid"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument(
         "--threads",
@@ -198,10 +145,10 @@ def main() -> None:
         "targets": {},
     }
     for name in arguments.targets:
-        recipe = RECIPES[name]
+        recipe, bar = recipes.get(RECIPES[name]), BARS[name]
         runs = []
         for seed in arguments.seeds:
-            runs.append(run(name, seed))
+            runs.append(run(recipe, bar, seed))
             last = runs[-1]
             print(
                 f"{name} seed {seed}: {'reached' if last['reached'] else 'NOT reached'} "
@@ -210,12 +157,13 @@ def main() -> None:
                 f"{last['high_quality_fraction']:.3f}, reverse KL {last['reverse_kl']:.3f})",
                 flush=True,
             )
-        summary = summarise(name, runs)
+        summary = summarise(bar, runs)
         results["targets"][name] = {
             "recipe": {
+                "name": recipe.name,
                 "hidden": list(recipe.hidden),
-                "config": recipe.config,
-                "evaluate_every": recipe.evaluate_every,
+                "config": dict(recipe.defaults),
+                "evaluate_every": EVALUATE_EVERY,
                 "scale": recipe.scale,
             },
             "summary": summary,

@@ -1,6 +1,7 @@
 r"""Throughput of ``ganlib.train`` against a training loop written the way tutorials write it.
 
-Both loops train the same networks (the ``gaussian`` target of ``python -m ganlib train``:
+Both loops train the same networks (the ``gaussian`` recipe of :mod:`ganlib.recipes`, the
+target of ``python -m ganlib train``:
 G 1-32-32-1 and D 1-32-32-1, LeakyReLU 0.01) on the same data, with the same batch size,
 k, optimizer (SGD, momentum 0.5, lr 0.05) and loss (the non-saturating generator loss, which
 is what tutorials' ``BCEWithLogitsLoss(D(G(z)), ones)`` computes). They draw the same data and
@@ -17,7 +18,7 @@ Timing: for each torch thread count (torch's default and 1, set for both loops a
 loops run alternately (ABBA order) for ``--rounds`` rounds of ``--steps`` steps each, from the
 same initial weights, after a warm-up; the figures are medians. Quality: both loops train for
 ``--quality-steps`` steps on ``--seeds`` seeds, and the JS divergence estimate of
-``ganlib.cli.histogram_js_estimate`` (10,000 samples) is compared.
+``ganlib.metrics.histogram_js_estimate`` (10,000 samples) is compared.
 
 Run from the repository root (a few minutes on a 2-core CPU):
 
@@ -39,16 +40,19 @@ import torch
 from torch import nn
 
 import ganlib
-from ganlib.cli import TARGETS, histogram_js_estimate
-from ganlib.train import TrainConfig, sample_noise, train
+from ganlib import recipes
+from ganlib.config import TrainConfig
+from ganlib.metrics import histogram_js_estimate
+from ganlib.noise import Noise
+from ganlib.train import train
 
-TARGET = TARGETS["gaussian"]
-CONFIG = TrainConfig(**TARGET.defaults)  # 5000 steps, SGD lr 0.05, non-saturating loss
+RECIPE = recipes.get("gaussian")
+CONFIG = RECIPE.config()  # 5000 steps, SGD lr 0.05, non-saturating loss
 assert (CONFIG.batch_size, CONFIG.k, CONFIG.optimizer) == (100, 1, "sgd")
 
 
 def networks(seed: int) -> tuple[nn.Module, nn.Module]:
-    return TARGET.networks(CONFIG.latent_dim, torch.Generator().manual_seed(seed))
+    return RECIPE.networks(CONFIG.latent_dim, torch.Generator().manual_seed(seed))
 
 
 def reference_loop(
@@ -64,11 +68,11 @@ def reference_loop(
     g_optimizer = torch.optim.SGD(
         generator.parameters(), lr=config.generator_lr, momentum=config.momentum
     )
-    m = config.batch_size
+    m, noise = config.batch_size, Noise(config.latent_dim, config.noise)
     log = {"d_loss": [], "g_loss": [], "d_x": [], "d_g_z": []}
     for _ in range(config.steps):
         for _ in range(config.k):
-            z = sample_noise(m, config, rng)
+            z = noise.sample((m,), rng)
             x = p_data.sample((m,), rng, dtype=torch.float32)
             real_labels, fake_labels = torch.ones(m, 1), torch.zeros(m, 1)
             discriminator.zero_grad()
@@ -82,7 +86,7 @@ def reference_loop(
             d_optimizer.step()
             d_x = torch.sigmoid(real_logits).mean().item()
             d_g_z = torch.sigmoid(fake_logits).mean().item()
-        z = sample_noise(m, config, rng)
+        z = noise.sample((m,), rng)
         generator.zero_grad()
         g_loss = criterion(discriminator(generator(z)), real_labels)
         g_loss.backward()
@@ -106,7 +110,7 @@ def timed(name: str, steps: int) -> float:
     generator, discriminator = networks(0)
     config = TrainConfig(**{**CONFIG.to_dict(), "steps": steps})
     started = time.perf_counter()
-    LOOPS[name](generator, discriminator, TARGET.p_data(), config)
+    LOOPS[name](generator, discriminator, RECIPE.data(), config)
     return steps / (time.perf_counter() - started)
 
 
@@ -142,7 +146,7 @@ def equivalence(steps: int = 20) -> float:
     trained = {}
     for name, loop in LOOPS.items():
         generator, discriminator = networks(0)
-        loop(generator, discriminator, TARGET.p_data(), config)
+        loop(generator, discriminator, RECIPE.data(), config)
         trained[name] = [*generator.parameters(), *discriminator.parameters()]
     pairs = zip(trained["ganlib.train"], trained["reference"], strict=True)
     return max(float((a - b).detach().abs().max()) for a, b in pairs)
@@ -154,16 +158,17 @@ def quality(seeds: int, steps: int, tolerance: float) -> dict:
         config = TrainConfig(**{**CONFIG.to_dict(), "steps": steps, "seed": seed})
         for name, loop in LOOPS.items():
             generator, discriminator = networks(seed)
-            p_data = TARGET.p_data()
+            p_data = RECIPE.data()
             loop(generator, discriminator, p_data, config)
-            z = sample_noise(10_000, config, torch.Generator().manual_seed(10_000 + seed))
+            evaluation = torch.Generator().manual_seed(10_000 + seed)
+            z = Noise(config.latent_dim, config.noise).sample((10_000,), evaluation)
             with torch.no_grad():
                 samples = generator(z)
             values[name].append(histogram_js_estimate(p_data, samples)["value"])
     medians = {name: statistics.median(v) for name, v in values.items()}
     difference = abs(medians["ganlib.train"] - medians["reference"])
     return {
-        "metric": "JS(p_data || p_g) estimate in nats, ganlib.cli.histogram_js_estimate, "
+        "metric": "JS(p_data || p_g) estimate in nats, ganlib.metrics.histogram_js_estimate, "
         "10,000 samples (lower is better)",
         "steps": steps,
         "seeds": list(range(seeds)),
