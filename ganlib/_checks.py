@@ -23,6 +23,7 @@ __all__ = [
     "SUM_TOLERANCE",
     "check_alike",
     "check_base",
+    "check_callable",
     "check_choice",
     "check_device",
     "check_distributions",
@@ -31,10 +32,12 @@ __all__ = [
     "check_finite",
     "check_int",
     "check_logits",
+    "check_module",
     "check_path",
     "check_points",
     "check_real",
     "check_sample_shape",
+    "check_sampler",
     "check_tensor",
     "check_text",
     "check_torch_generator",
@@ -494,3 +497,30 @@ def check_device(
     if not device_available(device):
         raise ValueError(f"{function}: {name} must be one this machine has; got {device}. {fix}")
     return device
+
+
+def check_callable(function: str, name: str, value: object, call: str) -> None:
+    """None, or something callable as ``call`` (e.g. ``"snapshot(generator, step)"``)."""
+    if value is not None and not callable(value):
+        raise TypeError(
+            f"{function}: {name} must be callable as {call} or None; got {type(value).__name__}. "
+            "Pass a function, or None."
+        )
+
+
+def check_module(function: str, name: str, value: object, example: str) -> None:
+    """A ``torch.nn.Module``; ``example`` says how to build one."""
+    if not isinstance(value, torch.nn.Module):
+        raise TypeError(
+            f"{function}: {name} must be a torch.nn.Module; got {type(value).__name__}. "
+            f"Build one with {example}."
+        )
+
+
+def check_sampler(function: str, name: str, sampler: object) -> None:
+    """Anything with ``sample(sample_shape, generator, dtype=...)``, as ganlib's distributions."""
+    if not callable(getattr(sampler, "sample", None)):
+        raise TypeError(
+            f"{function}: {name} must have a sample(sample_shape, generator, dtype=...) "
+            f"method; got {type(sampler).__name__}. Pass a ganlib distribution."
+        )

@@ -7,12 +7,11 @@ positive and finite (tensors refused, so that no option hides a host copy).
 from __future__ import annotations
 
 import math
-from numbers import Real
 
 import torch
 from torch import Tensor
 
-from ganlib._checks import check_alike
+from ganlib._checks import check_alike, check_finite, check_int, check_real
 
 __all__ = ["CHUNK_ELEMENTS"]
 
@@ -32,15 +31,9 @@ def _check_points(function: str, name: str, x: Tensor, rows: int = 1) -> None:
             f"{function}: {name} must have at least {rows} point(s) of at least one dimension; "
             f"got shape {tuple(x.shape)}. Pass a non-empty set of points."
         )
+    fix = "Drop those points or find the step that produced them (a diverging generator)."
     with torch.no_grad():
-        finite = torch.isfinite(x)
-        if not bool(finite.all()):
-            n_nan = int(torch.isnan(x).sum())
-            raise ValueError(
-                f"{function}: {name} must have finite entries; got {n_nan} NaN and "
-                f"{int((~finite).sum()) - n_nan} inf. Drop those points or find the step that "
-                "produced them (a diverging generator, a division by 0)."
-            )
+        check_finite(function, name, x, fix=fix)
 
 
 def _check_sets(function: str, sets: dict[str, object], rows: dict[str, int]) -> None:
@@ -57,22 +50,13 @@ def _check_sets(function: str, sets: dict[str, object], rows: dict[str, int]) ->
 
 
 def _check_positive(function: str, name: str, value: object, fix: str) -> float:
-    # bool is a Real to Python, and tensors are refused so that no option hides a host copy.
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(
-            f"{function}: {name} must be a real number; got {type(value).__name__} {value!r}. {fix}"
-        )
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{function}: {name} must be positive and finite; got {value!r}. {fix}")
-    return float(value)
+    """A real option > 0 and finite (tensors refused, so that no option hides a host copy)."""
+    return check_real(function, name, value, low=0.0, brackets="(]", fix=fix)
 
 
 def _check_int(function: str, name: str, value: object, limit: float, why: str, fix: str) -> int:
-    """An int in [1, limit]."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(
-            f"{function}: {name} must be an int; got {type(value).__name__} {value!r}. {fix}"
-        )
+    """An int in [1, limit] (``why`` says what it counts)."""
+    value = check_int(function, name, value, fix=fix)
     if not 1 <= value <= limit:
         bounds = "at least 1" if limit == math.inf else f"in [1, {limit}]"
         raise ValueError(f"{function}: {name} must be {bounds} ({why}); got {value}. {fix}")

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import torch
 
+from ganlib._checks import shown
+
 __all__ = [
     "CHECKPOINT_FORMAT",
     "CHECKPOINT_VERSION",
@@ -125,10 +127,12 @@ def load_checkpoint(
             "Resume from an intact checkpoint, or start the run again."
         ) from error
     if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
-        found = sorted(map(str, state)) if isinstance(state, dict) else type(state).__name__
+        found = (
+            shown(sorted(map(str, state)), 200) if isinstance(state, dict) else type(state).__name__
+        )
         raise CheckpointError(
             f"load_checkpoint: {str(path)!r} must be a ganlib checkpoint (a dict with "
-            f"format={CHECKPOINT_FORMAT!r}); got {_shorten(found)}. It was written by another "
+            f"format={CHECKPOINT_FORMAT!r}); got {found}. It was written by another "
             "program; pass a checkpoint that ganlib.train or `python -m ganlib train` wrote."
         )
     version = state.get("version")
@@ -141,16 +145,13 @@ def load_checkpoint(
     if missing:
         raise CheckpointError(
             f"load_checkpoint: {str(path)!r} lacks the keys {missing}; got keys "
-            f"{_shorten(sorted(state))}. The file is damaged or from an incompatible program."
+            f"{shown(sorted(state), 200)}. The file is damaged or from an incompatible program."
         )
     return state
 
 
 def _first_line(error: BaseException) -> str:
+    """The first line of an error's message, at most 200 characters."""
     lines = str(error).strip().splitlines()
-    return _shorten(lines[0] if lines else "(no message)")
-
-
-def _shorten(value: object, limit: int = 200) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    line = lines[0] if lines else "(no message)"
+    return line if len(line) <= 200 else line[:197] + "..."

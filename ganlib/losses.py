@@ -30,12 +30,10 @@ With :math:`V(D, G) = \mathbb E \log D(x) + \mathbb E \log(1 - D(G(z)))`:
 
 from __future__ import annotations
 
-from numbers import Real
-
 import torch
 from torch.nn.functional import binary_cross_entropy_with_logits, softplus
 
-from ganlib._checks import check_logits
+from ganlib._checks import check_logits, check_real
 
 __all__ = [
     "GENERATOR_LOSSES",
@@ -46,18 +44,11 @@ __all__ = [
 ]
 
 
-def _check_real_label(function: str, real_label: object) -> float:
-    if isinstance(real_label, bool) or not isinstance(real_label, Real):
-        raise TypeError(
-            f"{function}: real_label must be a real number; got {type(real_label).__name__} "
-            f"{real_label!r}. Pass a float: 1.0 (the paper) or e.g. 0.9 for label smoothing."
-        )
-    if not 0 < real_label <= 1:
-        raise ValueError(
-            f"{function}: real_label must be in (0, 1]; got {real_label!r}. Use 1.0 (the "
-            "paper) or a value just below 1, e.g. 0.9, for one-sided label smoothing."
-        )
-    return float(real_label)
+def check_real_label(function: str, real_label: object) -> float:
+    """The label of the data in the discriminator's loss: 1 (the paper), or below 1 for
+    one-sided label smoothing; in (0, 1]."""
+    fix = "Use 1.0 (the paper) or a value just below 1, e.g. 0.9, for one-sided label smoothing."
+    return check_real(function, "real_label", real_label, low=0.0, high=1.0, brackets="(]", fix=fix)
 
 
 def minimax_discriminator_loss(
@@ -90,7 +81,7 @@ def minimax_discriminator_loss(
     """
     function = "minimax_discriminator_loss"
     check_logits(function, {"real_logits": real_logits, "fake_logits": fake_logits})
-    alpha = _check_real_label(function, real_label)
+    alpha = check_real_label(function, real_label)
     m, n = real_logits.numel(), fake_logits.numel()
     loss = BatchDiscriminatorLoss(m, n, real_label=alpha, like=real_logits)
     return loss(torch.cat((real_logits.reshape(-1), fake_logits.reshape(-1))))  # ()

@@ -33,6 +33,7 @@ import torch
 from torch import Tensor, nn
 from tqdm import tqdm
 
+from ganlib._checks import check_callable, check_module, check_sampler
 from ganlib.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from ganlib.config import TrainConfig
 from ganlib.history import History, Recorder, TrainingDivergedError
@@ -87,9 +88,9 @@ class Run:
         progress: bool = False,
     ) -> None:
         self.device, self.dtype = _check_networks(generator, discriminator, config)
-        _check_sampler("train", "p_data", p_data)
-        _check_callable("snapshot", snapshot, "snapshot(generator, discriminator, step)")
-        _check_callable("stop_when", stop_when, "stop_when(snapshot, step)")
+        check_sampler("train", "p_data", p_data)
+        check_callable("train", "snapshot", snapshot, "snapshot(generator, discriminator, step)")
+        check_callable("train", "stop_when", stop_when, "stop_when(snapshot, step)")
         if config.checkpoint_every and checkpoint_path is None:
             raise ValueError(
                 f"train: checkpoint_path must be given when config.checkpoint_every is set; got "
@@ -350,31 +351,6 @@ class Run:
 # --- the machinery around the loop ------------------------------------------------------------
 
 
-def _check_callable(name: str, value: object, call: str) -> None:
-    if value is not None and not callable(value):
-        raise TypeError(
-            f"train: {name} must be callable as {call} or None; got {type(value).__name__}. "
-            "Pass a function, or None."
-        )
-
-
-def _check_module(function: str, name: str, value: object, example: str) -> nn.Module:
-    if not isinstance(value, nn.Module):
-        raise TypeError(
-            f"{function}: {name} must be a torch.nn.Module; got {type(value).__name__}. "
-            f"Build one with {example}."
-        )
-    return value
-
-
-def _check_sampler(function: str, name: str, sampler: object) -> None:
-    if not callable(getattr(sampler, "sample", None)):
-        raise TypeError(
-            f"{function}: {name} must have a sample(sample_shape, generator, dtype=...) "
-            f"method; got {type(sampler).__name__}. Pass a ganlib distribution."
-        )
-
-
 def _first_width(network: nn.Module) -> int | None:
     """``in_features`` of the first layer that has one (Linear, Maxout), if any."""
     return next((int(m.in_features) for m in network.modules() if hasattr(m, "in_features")), None)
@@ -382,8 +358,8 @@ def _first_width(network: nn.Module) -> int | None:
 
 def _check_networks(generator: object, discriminator: object, config: object):
     """Both are modules with parameters on one device and floating dtype; returns those."""
-    _check_module("train", "generator", generator, "ganlib.generator(latent_dim, data_dim)")
-    _check_module("train", "discriminator", discriminator, "ganlib.discriminator(data_dim)")
+    check_module("train", "generator", generator, "ganlib.generator(latent_dim, data_dim)")
+    check_module("train", "discriminator", discriminator, "ganlib.discriminator(data_dim)")
     if not isinstance(config, TrainConfig):
         raise TypeError(
             f"train: config must be a TrainConfig; got {type(config).__name__}. "

@@ -14,6 +14,8 @@ import random
 import numpy as np
 import torch
 
+from ganlib._checks import check_int, device_available
+
 DEVICE_ENV_VAR = "GANLIB_DEVICE"
 """Name of the environment variable that overrides :func:`device` (e.g. ``cpu``, ``cuda:1``)."""
 
@@ -40,7 +42,7 @@ def device() -> torch.device:
                 f"device: {DEVICE_ENV_VAR} must name a torch device such as 'cpu', 'cuda' or "
                 f"'cuda:1'; got {requested!r}. Unset it to let ganlib choose."
             ) from error
-        if not _available(chosen):
+        if not device_available(chosen):
             raise RuntimeError(
                 f"device: {DEVICE_ENV_VAR} asks for {requested!r}, which this machine does not "
                 f"have. Unset {DEVICE_ENV_VAR} or set it to 'cpu'."
@@ -51,18 +53,6 @@ def device() -> torch.device:
     if torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
-
-
-def _available(chosen: torch.device) -> bool:
-    if chosen.type == "cpu":
-        return True
-    if chosen.type == "cuda":
-        if not torch.cuda.is_available():
-            return False
-        return chosen.index is None or chosen.index < torch.cuda.device_count()
-    if chosen.type == "mps":
-        return torch.backends.mps.is_available()
-    return False
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -77,16 +67,8 @@ def seed_everything(seed: int) -> torch.Generator:
     >>> bool((a == b).all())
     True
     """
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(
-            f"seed_everything: seed must be an int; got {type(seed).__name__} {seed!r}. "
-            "Pass an integer such as 0."
-        )
-    if not 0 <= seed < 2**32:
-        raise ValueError(
-            f"seed_everything: seed must lie in [0, 2**32); got {seed}. "
-            "Use a smaller non-negative integer."
-        )
+    fix = "Pass an integer such as 0 (NumPy's legacy generator takes seeds below 2**32)."
+    seed = check_int("seed_everything", "seed", seed, minimum=0, maximum=2**32 - 1, fix=fix)
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - seeding the legacy global generator is the point
     torch.manual_seed(seed)  # also seeds every CUDA device

@@ -41,6 +41,7 @@ from ganlib._checks import (
     check_distributions,
     check_dx,
     check_logits,
+    check_real,
     shown,
 )
 from ganlib.divergences import _xlogy
@@ -82,17 +83,8 @@ _PROBABILITY = (0.0, 1.0, "[]")
 
 
 def _check_where_both_zero(function: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(
-            f"{function}: where_both_zero must be a real number; got {type(value).__name__} "
-            f"{value!r}. Pass a float in [0, 1], e.g. 0.5."
-        )
-    if not 0 <= value <= 1:
-        raise ValueError(
-            f"{function}: where_both_zero must be in [0, 1] (a value of D); got {value!r}. "
-            "Any value is optimal where both densities vanish; 0.5 is the default."
-        )
-    return float(value)
+    fix = "Any value of D is optimal where both densities vanish; 0.5 is the default."
+    return check_real(function, "where_both_zero", value, low=0.0, high=1.0, fix=fix)
 
 
 # --- quadrature -------------------------------------------------------------------------------

@@ -43,12 +43,19 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from ganlib._checks import _is_real_number, check_int, check_torch_generator
+from ganlib._checks import (
+    check_callable,
+    check_int,
+    check_module,
+    check_real,
+    check_sampler,
+    check_torch_generator,
+)
 from ganlib.config import TrainConfig
 from ganlib.history import READBACK_EVERY, History, TrainingDivergedError
-from ganlib.losses import _check_real_label, minimax_discriminator_loss
+from ganlib.losses import check_real_label, minimax_discriminator_loss
 from ganlib.optimizers import learning_rate
-from ganlib.run import Run, Sampler, _check_module, _check_sampler
+from ganlib.run import Run, Sampler
 
 __all__ = ["train", "train_discriminator"]
 
@@ -233,18 +240,18 @@ def train_discriminator(
     True
     """
     function = "train_discriminator"
-    _check_module(function, "discriminator", discriminator, "ganlib.discriminator(...)")
+    check_module(function, "discriminator", discriminator, "ganlib.discriminator(...)")
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise TypeError(
             f"{function}: optimizer must be a torch.optim.Optimizer; got "
             f"{type(optimizer).__name__}. Pass e.g. torch.optim.Adam(discriminator.parameters())."
         )
     for name, sampler in (("p_data", p_data), ("p_g", p_g)):
-        _check_sampler(function, name, sampler)
+        check_sampler(function, name, sampler)
     steps = check_int(function, "steps", steps, minimum=1, fix="Pass e.g. steps=1000.")
     batch_size = check_int(function, "batch_size", batch_size, minimum=1, fix="E.g. 256.")
     check_torch_generator(function, "generator", generator, cpu=True)
-    real_label = _check_real_label(function, real_label)
+    real_label = check_real_label(function, real_label)
     decay_steps, decay = _check_schedule(function, lr_decay_steps, lr_decay)
     snapshot_at = _check_snapshots(function, snapshot, snapshot_steps, steps)
     parameter = next(discriminator.parameters())
@@ -293,20 +300,14 @@ def _check_schedule(function: str, decay_steps: object, decay: object) -> tuple[
             "Pass e.g. lr_decay_steps=(600,)."
         )
     counts = {check_int(function, "lr_decay_steps", s, minimum=1) for s in decay_steps}
-    if not _is_real_number(decay) or not 0 < decay <= 1:
-        raise ValueError(
-            f"{function}: lr_decay must be a number in (0, 1]; got {decay!r}. Pass a factor "
-            "such as 0.1 (each decay), or 1.0 for none."
-        )
-    return counts, float(decay)
+    fix = "Pass a factor such as 0.1 (each decay), or 1.0 for none."
+    return counts, check_real(
+        function, "lr_decay", decay, low=0.0, high=1.0, brackets="(]", fix=fix
+    )
 
 
 def _check_snapshots(function: str, snapshot: object, steps_at: object, steps: int) -> set:
-    if snapshot is not None and not callable(snapshot):
-        raise TypeError(
-            f"{function}: snapshot must be callable as snapshot(discriminator, step) or None; "
-            f"got {type(snapshot).__name__}."
-        )
+    check_callable(function, "snapshot", snapshot, "snapshot(discriminator, step)")
     if not isinstance(steps_at, tuple | list):
         raise TypeError(
             f"{function}: snapshot_steps must be a tuple of ints; got {steps_at!r}. "

@@ -259,7 +259,7 @@ def test_real_and_fake_logits_must_match():
 
 @pytest.mark.parametrize("real_label", [0.0, -0.1, 1.1, math.nan, math.inf])
 def test_real_label_must_be_in_zero_one(real_label):
-    message = r"^minimax_discriminator_loss: real_label must be in \(0, 1\]; got "
+    message = r"^minimax_discriminator_loss: real_label must be a finite number in \(0, 1\]; got "
     with pytest.raises(ValueError, match=message + r".*one-sided label smoothing"):
         minimax_discriminator_loss(GOOD, GOOD, real_label=real_label)
 

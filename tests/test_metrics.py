@@ -508,10 +508,26 @@ def test_sample_sets_must_share_dtype_and_device(name):
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda v: mode_coverage(X, X, v), ValueError, r"mode_coverage: scale must be positive"),
-        (lambda v: mode_coverage(X, X, 0.1, threshold=v), ValueError, r"threshold must be pos"),
-        (lambda v: parzen_log_likelihood(X, X, v), ValueError, r"sigma must be positive and fi"),
-        (lambda v: select_parzen_bandwidth(X, X, [1.0, v]), ValueError, r"sigmas\[1\] must be p"),
+        (
+            lambda v: mode_coverage(X, X, v),
+            ValueError,
+            r"mode_coverage: scale must be a finite number > 0",
+        ),
+        (
+            lambda v: mode_coverage(X, X, 0.1, threshold=v),
+            ValueError,
+            r"threshold must be a finite number > 0",
+        ),
+        (
+            lambda v: parzen_log_likelihood(X, X, v),
+            ValueError,
+            r"sigma must be a finite number > 0",
+        ),
+        (
+            lambda v: select_parzen_bandwidth(X, X, [1.0, v]),
+            ValueError,
+            r"sigmas\[1\] must be a fin",
+        ),
     ],
     ids=["scale", "threshold", "sigma", "sigmas"],
 )
@@ -524,7 +540,7 @@ def test_scales_must_be_positive_real_numbers(call, error, message, value):
 
 
 def test_positive_number_messages_in_full():
-    message = r"^parzen_log_likelihood: sigma must be positive and finite; got 0\.0\. Choose it"
+    message = r"^parzen_log_likelihood: sigma must be a finite number > 0; got 0\.0\. Choose it"
     with pytest.raises(ValueError, match=message):
         parzen_log_likelihood(X, X, 0.0)
     message = r"^mode_coverage: scale must be a real number; got bool True\. Pass the modes'"
@@ -746,10 +762,16 @@ def test_summarise_coverage_errors():
         summarise_coverage(iter([run]))
     with pytest.raises(ValueError, match=r"summarise_coverage: results must hold at least one"):
         summarise_coverage([])
-    with pytest.raises(TypeError, match=r"summarise_coverage: results must hold only ModeCov.*"
-                       r"got float at index 1"):
+    with pytest.raises(
+        TypeError,
+        match=r"summarise_coverage: results must hold only ModeCov.*"
+        r"got float at index 1",
+    ):
         summarise_coverage([run, 0.5])
     grid_run = mode_coverage(GRID.centres, GRID.centres, GRID.scale)
-    with pytest.raises(ValueError, match=r"summarise_coverage: results must all count the same"
-                       r" modes; got n_modes \[8, 25\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"summarise_coverage: results must all count the same"
+        r" modes; got n_modes \[8, 25\]",
+    ):
         summarise_coverage([run, grid_run])

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+import ganlib
 from ganlib import device, seed_everything
 from ganlib.runtime import DEVICE_ENV_VAR
 
@@ -62,5 +63,16 @@ def test_seed_must_be_an_int(seed):
 
 @pytest.mark.parametrize("seed", [-1, 2**32])
 def test_seed_must_be_in_range(seed):
-    with pytest.raises(ValueError, match=r"seed_everything: seed must lie in \[0, 2\*\*32\)"):
+    with pytest.raises(ValueError, match=r"seed_everything: seed must be in \[0, 4294967295\]"):
         seed_everything(seed)
+
+
+def test_use_one_thread_sets_one_thread_and_returns_the_previous_count():
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        assert ganlib.use_one_thread() == 2
+        assert torch.get_num_threads() == 1
+        assert ganlib.use_one_thread() == 1
+    finally:
+        torch.set_num_threads(threads)

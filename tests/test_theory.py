@@ -530,7 +530,8 @@ def test_log_densities_must_not_be_plus_inf_or_nan():
 def test_where_both_zero_must_be_a_probability(function):
     name = function.__name__
     with pytest.raises(
-        ValueError, match=rf"^{name}: where_both_zero must be in \[0, 1\] \(a value"
+        ValueError,
+        match=rf"^{name}: where_both_zero must be a finite number in \[0, 1\]; got 1.5. Any value",
     ):
         function(P, Q, where_both_zero=1.5)
     with pytest.raises(
