@@ -2,7 +2,8 @@ r"""The GAN paper's evaluation (Table 1): Parzen-window log-likelihood of test p
 
 :func:`parzen_log_likelihood` is the log-likelihood of test points under a Gaussian kernel
 density of a generator's samples; :func:`select_parzen_bandwidth` chooses the bandwidth on a
-validation split; :func:`parzen_score` is the paper's protocol, the two in turn. Both run in blocks of at most ``chunk_elements`` pairwise entries (see
+validation split; :func:`parzen_score` is the paper's protocol, the two in turn. They run in
+blocks of at most ``chunk_elements`` pairwise entries (see
 :data:`ganlib.CHUNK_ELEMENTS`), on the inputs' dtype and device.
 
 >>> one = torch.zeros(1, 1, dtype=torch.float64)

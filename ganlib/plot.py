@@ -6,7 +6,8 @@ figure is not kept alive by pyplot's registry. In a notebook a returned figure d
 itself; save one with ``figure.savefig(path)``. Pass ``ax=`` to draw into a panel of your
 own figure instead (then that panel's figure is returned).
 
-The package itself never imports this module except from :mod:`ganlib.cli`.
+The package imports this module only where a figure is drawn (:mod:`ganlib.recipes`, when
+asked for one), so that ``import ganlib`` does not load matplotlib.
 
 >>> import torch
 >>> from ganlib import Gaussian1d
@@ -28,7 +29,7 @@ from torch import Tensor
 
 from ganlib._checks import check_int, check_points, check_tensor, check_type
 
-__all__ = ["samples_1d", "samples_2d", "training_curves"]
+__all__ = ["densities_1d", "samples_1d", "samples_2d", "training_curves"]
 
 # The paper's Figure 1 colours: p_data black dotted, p_g green solid, D blue dashed.
 DATA_STYLE = {"color": "black", "linestyle": ":", "linewidth": 2.0}
@@ -52,6 +53,63 @@ def _points(function: str, samples: object, dim: int, name: str = "samples") -> 
         samples = samples[:, None]  # type: ignore[index]
     x = check_points(function, name, samples.detach(), dim, rows=1)  # type: ignore[union-attr]
     return x.to("cpu", torch.float64).reshape(-1, dim).numpy()
+
+
+def densities_1d(
+    x: Tensor,
+    p_data: Tensor,
+    p_g: Tensor,
+    d: Tensor | None = None,
+    *,
+    d_label: str = r"$D^*$",
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    r"""Two densities and a discriminator on a 1-D grid, in the style of the paper's Figure 1.
+
+    Draws :math:`p_{data}(x)` black dotted, :math:`p_g(x)` green solid and, if given,
+    :math:`D(x) \in [0, 1]` blue dashed (labelled ``d_label``), all against the grid points
+    ``x``, on one shared y axis: D is drawn unscaled, so it reads off the same axis as
+    densities of height about 1. ``x``, ``p_data``, ``p_g`` and ``d`` are floating-point
+    tensors of the same shape ``(points,)``, e.g. ``grid.x`` and densities from
+    :meth:`ganlib.Grid.density`. Entries of ``d`` that are NaN are left out of the line (a
+    way to show where D is undefined, as D* is where both densities vanish). Limits and the
+    legend are left to the caller.
+
+    >>> import torch
+    >>> from ganlib import Grid, optimal_discriminator
+    >>> grid = Grid(-4.0, 4.0, 81)
+    >>> p_data, p_g = grid.normal_density(0.0), grid.normal_density(1.0, 0.5)
+    >>> figure = densities_1d(grid.x, p_data, p_g, optimal_discriminator(p_data, p_g))
+    >>> [line.get_label() for line in figure.axes[0].get_lines()]
+    ['$p_{data}$', '$p_g$', '$D^*$']
+    """
+    function = "densities_1d"
+    check_tensor(function, "x", x)
+    if x.ndim != 1:
+        raise ValueError(
+            f"{function}: x must have shape (points,); got {tuple(x.shape)}. Pass the grid's "
+            "points, e.g. grid.x."
+        )
+    curves = {"x": x, "p_data": p_data, "p_g": p_g}
+    if d is not None:
+        curves["d"] = d
+    for name, values in curves.items():
+        check_tensor(function, name, values)
+        if values.shape != x.shape:
+            raise ValueError(
+                f"{function}: {name} must have the shape of x, (points,); got "
+                f"{tuple(values.shape)} and x {tuple(x.shape)}. Pass one value per grid point."
+            )
+    arrays = {name: v.detach().to("cpu", torch.float64).numpy() for name, v in curves.items()}
+    figure, ax = _axes(ax, (6.0, 3.5))
+    ax.plot(arrays["x"], arrays["p_data"], **DATA_STYLE, label=r"$p_{data}$")
+    ax.plot(arrays["x"], arrays["p_g"], color=MODEL_COLOR, linewidth=1.5, label=r"$p_g$")
+    if d is not None:
+        ax.plot(arrays["x"], arrays["d"], **DISCRIMINATOR_STYLE, linewidth=1.5, label=d_label)
+    if title:
+        ax.set_title(title)
+    return figure
 
 
 def samples_1d(
