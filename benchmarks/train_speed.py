@@ -68,11 +68,12 @@ def reference_loop(
     g_optimizer = torch.optim.SGD(
         generator.parameters(), lr=config.generator_lr, momentum=config.momentum
     )
-    m, noise = config.batch_size, Noise(config.latent_dim, config.noise)
+    m, latent_dim = config.batch_size, config.latent_dim
+    assert config.noise == "normal"  # what tutorials draw: torch.randn
     log = {"d_loss": [], "g_loss": [], "d_x": [], "d_g_z": []}
     for _ in range(config.steps):
         for _ in range(config.k):
-            z = noise.sample((m,), rng)
+            z = torch.randn((m, latent_dim), generator=rng)
             x = p_data.sample((m,), rng, dtype=torch.float32)
             real_labels, fake_labels = torch.ones(m, 1), torch.zeros(m, 1)
             discriminator.zero_grad()
@@ -86,7 +87,7 @@ def reference_loop(
             d_optimizer.step()
             d_x = torch.sigmoid(real_logits).mean().item()
             d_g_z = torch.sigmoid(fake_logits).mean().item()
-        z = noise.sample((m,), rng)
+        z = torch.randn((m, latent_dim), generator=rng)
         generator.zero_grad()
         g_loss = criterion(discriminator(generator(z)), real_labels)
         g_loss.backward()
