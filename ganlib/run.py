@@ -122,12 +122,11 @@ class Run:
         self.checkpoint_path = None if checkpoint_path is None else Path(checkpoint_path)
         self.optimizers = {
             who: build_optimizer(
-                network.parameters(),
+                [p for p in network.parameters() if p.requires_grad],
                 config.optimizer,
                 config.generator_lr if who == "generator" else config.discriminator_lr,
                 momentum=config.momentum,
                 betas=config.adam_betas,
-                device=self.device,
             )
             for who, network in self.networks.items()
         }

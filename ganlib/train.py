@@ -130,7 +130,8 @@ def train(
     if resume_from is not None:
         run.resume(resume_from)
     d_optimizer, g_optimizer = run.optimizers["discriminator"], run.optimizers["generator"]
-    d_parameters, g_parameters = run.discriminator_parameters, list(generator.parameters())
+    d_parameters = run.discriminator_parameters
+    g_parameters = run.optimizers["generator"].parameters
     with run:
         for _ in run.iterations():  # for number of training iterations
             for _ in range(config.k):  # for k steps
