@@ -47,14 +47,10 @@ from ganlib.config import TrainConfig
 from ganlib.data import EmpiricalDistribution, load_mnist, load_sklearn_digits
 from ganlib.distributions import Gaussian1d, GaussianMixture1d, grid_of_gaussians, ring_of_gaussians
 from ganlib.history import History
-from ganlib.metrics import (
-    histogram_js_estimate,
-    mode_coverage,
-    parzen_log_likelihood,
-    select_parzen_bandwidth,
-)
+from ganlib.metrics import histogram_js_estimate, mode_coverage
 from ganlib.nets import discriminator, generator
 from ganlib.noise import Noise
+from ganlib.parzen import parzen_score
 from ganlib.train import train as algorithm_1
 
 __all__ = [
@@ -286,8 +282,8 @@ def _metrics_digits(splits: Any, samples: Tensor) -> dict:
     samples, the bandwidth chosen on the validation split (all in float64)."""
     samples = samples.detach().to("cpu", torch.float64)
     sigmas = torch.logspace(-1, 0, 21, dtype=torch.float64)
-    sigma, _ = select_parzen_bandwidth(samples, splits.validation.images.double(), sigmas)
-    score = parzen_log_likelihood(samples, splits.test.images.double(), sigma)
+    validation, test = splits.validation.images.double(), splits.test.images.double()
+    score, _ = parzen_score(samples, validation, test, sigmas)
     return {
         "parzen_log_likelihood": {
             "mean": score.mean,
