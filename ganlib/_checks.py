@@ -466,8 +466,9 @@ def check_dtype(
 
 
 def device_available(device: torch.device) -> bool:
-    """Whether this machine has ``device`` (the CPU, a CUDA device by index, or Apple's MPS)."""
-    if device.type == "cpu":
+    """Whether this machine has ``device``: the CPU, a CUDA device by index, Apple's MPS, or
+    torch's ``meta`` device (shapes without values, which every machine has)."""
+    if device.type in ("cpu", "meta"):
         return True
     if device.type == "cuda":
         if not torch.cuda.is_available():

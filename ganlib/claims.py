@@ -19,6 +19,7 @@ import json
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from numbers import Integral, Real
 
 import numpy as np
 import torch
@@ -110,11 +111,7 @@ class Claims:
                 "State the tolerance the value is known to (or use Claims.equal for exact values)."
             )
         c, e = _as_array(computed, "computed"), _as_array(expected, "expected")
-        if c.shape != e.shape and e.size != 1:
-            raise ValueError(
-                f"Claims.close: computed and expected must have the same shape; got "
-                f"{c.shape} and {e.shape} in claim {name!r}."
-            )
+        _check_shapes("Claims.close", name, c, e, "expected")
         e_full = np.broadcast_to(e, c.shape)
         same_infinity = np.isinf(c) & (c == e_full)
         with np.errstate(invalid="ignore"):
@@ -131,20 +128,31 @@ class Claims:
         return _result(c, computed)
 
     def equal(self, name: str, computed, expected):
-        """Claim exact equality: for integers, fractions and other exactly computed values."""
+        """Claim exact equality: for integers, fractions and other exactly computed values.
+
+        With a :class:`~fractions.Fraction` on either side both are compared as fractions
+        (a float by its exact binary value). Otherwise ``expected`` is one value or an array of
+        ``computed``'s shape, as in :meth:`close`.
+        """
         _check_name("Claims.equal", name)
         if isinstance(computed, Fraction) or isinstance(expected, Fraction):
-            passed = Fraction(computed) == Fraction(expected)
-            c, e = Fraction(computed), Fraction(expected)
-            self._record(name, c, "=", e, "exact", passed, "")
-            return c
+            c, e = _as_fraction(computed, "computed"), _as_fraction(expected, "expected")
+            if c is not None and e is not None:
+                self._record(name, c, "=", e, "exact", c == e, "")
+                return c
+            # NaN or an infinity on one side: no fraction, and no equality either.
         c, e = _as_array(computed, "computed"), _as_array(expected, "expected")
-        passed = c.shape == e.shape and bool(np.array_equal(c, e))
+        _check_shapes("Claims.equal", name, c, e, "expected")
+        passed = bool(np.array_equal(np.broadcast_to(e, c.shape), c))
         self._record(name, c, "=", e, "exact", passed, "")
         return _result(c, computed)
 
     def at_most(self, name: str, computed, bound, *, slack: float = 0.0):
-        """Claim ``computed <= bound + slack`` (every element, for arrays)."""
+        """Claim ``computed <= bound + slack`` (every element, for arrays).
+
+        ``computed`` and ``bound`` have one shape, or one of them is a single value; the
+        same holds for :meth:`at_least`, :meth:`less` and :meth:`greater`.
+        """
         return self._inequality("at_most", name, computed, "≤", bound, slack, np.less_equal)
 
     def at_least(self, name: str, computed, bound, *, slack: float = 0.0):
@@ -179,6 +187,7 @@ class Claims:
         fix = "Pass the margin the bound is known to, e.g. slack=1e-9, or 0.0 for none."
         slack = check_real(function, "slack", slack, low=0.0, fix=fix)
         c, b = _as_array(computed, "computed"), _as_array(bound, "bound")
+        _check_shapes(function, name, c, b, "bound", either=True)
         shifted = b + slack if relation in ("≤", "<") else b - slack
         passed = bool(np.all(compare(c, shifted)))
         tolerance = f"slack {slack:.3g}" if slack else "exact"
@@ -258,20 +267,61 @@ def _check_name(function: str, name: object) -> None:
     check_text(function, "name", name, fix="Name the claim as the prose states it.")
 
 
+def _check_shapes(
+    function: str, name: str, c: np.ndarray, other: np.ndarray, label: str, *, either=False
+) -> None:
+    """``other`` (expected or bound) has ``c``'s shape or is one value; with ``either``, ``c``
+    may be the one value instead. No other broadcasting: (2,) against (3, 1) is an error."""
+    if c.shape == other.shape or other.size == 1 or (either and c.size == 1):
+        return
+    single = "one of them is a single value" if either else f"{label} is a single value"
+    raise ValueError(
+        f"{function}: computed and {label} must have the same shape, or {single}; got shapes "
+        f"{c.shape} and {other.shape} in claim {name!r}. Pass arrays of one shape, or compare "
+        "the parts separately."
+    )
+
+
 def _as_array(value, label: str) -> np.ndarray:
-    """Any number, Fraction, NumPy value or torch tensor (any device) as a float64 array."""
+    """Any number, Fraction, NumPy value or torch tensor (any device) as a float64 array.
+
+    Booleans count as 0 and 1 (a claim may state a count of truths); text, None and complex
+    numbers are refused rather than parsed or turned into NaN.
+    """
     if isinstance(value, torch.Tensor):
         value = value.detach().to("cpu", torch.float64).numpy()
     elif isinstance(value, Fraction):
         value = float(value)
     try:
-        array = np.asarray(value, dtype=np.float64)
+        array = np.asarray(value)
+        if array.dtype.kind not in "biuf":  # bool, int, unsigned, float
+            raise TypeError(f"dtype {array.dtype}")
+        array = array.astype(np.float64)
     except (TypeError, ValueError) as error:
         raise TypeError(
             f"Claims: the {label} value must be a number, an array or a tensor; got "
             f"{type(value).__name__} {shown(value)}. Pass what the chapter computed."
         ) from error
     return array
+
+
+def _as_fraction(value, label: str) -> Fraction | None:
+    """An int, Fraction or float (its exact binary value) as a Fraction; None for NaN or an
+    infinity, which no fraction equals."""
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.item()
+    elif isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, Integral):
+        return Fraction(int(value))
+    if isinstance(value, Real):
+        return Fraction(float(value)) if math.isfinite(value) else None
+    raise TypeError(
+        f"Claims: the {label} value must be an int, a Fraction or a float when compared as a "
+        f"fraction; got {type(value).__name__} {shown(value)}. Pass what the chapter computed."
+    )
 
 
 def _scalar(array):

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from ganlib._checks import check_choice, check_int, check_real
+from ganlib._checks import check_choice, check_int, check_real, shown
 from ganlib.losses import GENERATOR_LOSSES
 from ganlib.noise import NOISES
 from ganlib.optimizers import OPTIMIZERS
@@ -54,8 +54,8 @@ _PAIRS = {  # tuple fields: how to fix
 
 
 def _fail(name: str, constraint: str, value: object, fix: str, error: type = ValueError):
-    shown = f"{type(value).__name__} {value!r}" if error is TypeError else repr(value)
-    raise error(f"TrainConfig: {name} must {constraint}; got {shown}. {fix}")
+    got = f"{type(value).__name__} {value!r}" if error is TypeError else repr(value)
+    raise error(f"TrainConfig: {name} must {constraint}; got {got}. {fix}")
 
 
 def _int(name: str, value: object, minimum: int, fix: str) -> int:
@@ -147,9 +147,21 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> TrainConfig:
-        """The inverse of :meth:`to_dict`; unknown keys are an error, missing ones defaults."""
+        """The inverse of :meth:`to_dict`; unknown keys are an error, missing ones defaults.
+
+        >>> TrainConfig.from_dict(None)
+        Traceback (most recent call last):
+        ...
+        TypeError: TrainConfig.from_dict: values must be a mapping of field names to values; ...
+        """
+        if not isinstance(values, Mapping):
+            raise TypeError(
+                "TrainConfig.from_dict: values must be a mapping of field names to values; got "
+                f"{type(values).__name__} {shown(values)}. Pass a dict such as "
+                "TrainConfig().to_dict(), or {} for the defaults."
+            )
         known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
+        unknown = sorted(set(values) - known, key=repr)  # keys of any type, e.g. 1
         if unknown:
             raise ValueError(
                 f"TrainConfig.from_dict: values must only hold TrainConfig fields; got unknown "

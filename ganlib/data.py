@@ -118,12 +118,17 @@ class EmpiricalDistribution:
     """
 
     def __init__(self, points: Tensor):
-        points = check_tensor("EmpiricalDistribution", "points", points)
-        if points.ndim != 2 or points.shape[0] == 0:
+        function = "EmpiricalDistribution"
+        points = check_tensor(function, "points", points)
+        if points.ndim != 2 or points.shape[0] == 0 or points.shape[1] == 0:
             raise ValueError(
-                "EmpiricalDistribution: points must have shape (n, dimension) with n >= 1; got "
-                f"shape {tuple(points.shape)}. Flatten images first, e.g. images.reshape(n, -1)."
+                f"{function}: points must have shape (n, dimension) with n >= 1 and "
+                f"dimension >= 1; got shape {tuple(points.shape)}. Flatten images first, e.g. "
+                "images.reshape(n, -1)."
             )
+        # A NaN or infinite point would be drawn as often as any other and poison a training
+        # step; it is refused here, once, rather than found in the losses.
+        check_finite(function, "points", points, fix="Drop or repair those rows of the data.")
         self.points = points
 
     def __repr__(self) -> str:  # names the data in ganlib's checkpoints
@@ -137,12 +142,18 @@ class EmpiricalDistribution:
         *,
         dtype: torch.dtype = torch.float32,
     ) -> Tensor:
-        """Rows drawn uniformly with replacement: shape ``(*sample_shape, dimension)``."""
+        """Rows drawn uniformly with replacement: shape ``(*sample_shape, dimension)``.
+
+        ``sample_shape`` is a tuple of sizes, as torch's ``sample`` takes (``(5,)``, not ``5``);
+        ``dtype`` is a floating-point dtype (an integer one would truncate the points). The
+        indices are drawn on the generator's device (the CPU without one).
+        """
         function = "EmpiricalDistribution.sample"
         shape = check_sample_shape(function, sample_shape)
         check_torch_generator(function, "generator", generator)
         check_dtype(function, "dtype", dtype)
-        index = torch.randint(self.points.shape[0], shape, generator=generator)  # on the CPU
+        device = generator.device if generator is not None else None
+        index = torch.randint(self.points.shape[0], shape, generator=generator, device=device)
         return self.points[index.to(self.points.device)].to(dtype)  # (*shape, dimension)
 
 
@@ -178,13 +189,15 @@ def from_pixel_levels(
 ) -> Tensor:
     r"""Integer pixel levels 0..n_levels-1 scaled to [-1, 1]: :math:`x = 2 \ell / (L - 1) - 1`.
 
-    Level 0 maps to -1 and level L - 1 to 1 exactly (computed in float64, then cast).
+    Level 0 maps to -1 and level L - 1 to 1 exactly (computed in float64, then cast to the
+    floating-point ``dtype``; an integer dtype would truncate the values and is refused).
 
     >>> from_pixel_levels(torch.tensor([0, 8, 16]), 17)
     tensor([-1.,  0.,  1.])
     """
     function = "from_pixel_levels"
     n_levels = _check_n_levels(function, n_levels)
+    check_dtype(function, "dtype", dtype, fix="Pass dtype=torch.float32 or dtype=torch.float64.")
     if not isinstance(levels, Tensor) or levels.is_floating_point() or levels.is_complex():
         raise TypeError(
             f"{function}: levels must be an integer torch.Tensor; got "
@@ -232,6 +245,8 @@ def load_sklearn_digits(
     Defaults 0.2 / 0.2 leave 60% for training: 1,079 / 359 / 359 images (counts are rounded
     per class when ``stratify``). The data ship inside scikit-learn; nothing is downloaded.
     See the module's docstring for the scaling and for why the split is stratified.
+    A ``device`` this machine lacks (``'cuda'`` without CUDA) is a ``ValueError``, as in
+    :func:`ganlib.device`, never a silent fallback to the CPU.
     """
     from sklearn.datasets import load_digits  # imported here: only this loader needs it
 
@@ -263,7 +278,8 @@ def load_mnist(
     The test split is the t10k set; the default ``validation_fraction=1/6`` carves about 10,000
     of the 60,000 training images into validation, the usual 50,000 / 10,000 split.
     With ``download=True``, missing files are fetched as ``.gz`` from ``url`` (a folder URL,
-    by default :data:`MNIST_URL`) and checked against :data:`MNIST_FILES`' MD5s.
+    by default :data:`MNIST_URL`) and checked against :data:`MNIST_FILES`' MD5s. A ``device``
+    this machine lacks is a ``ValueError``, as in :func:`load_sklearn_digits`.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as empty:
@@ -322,7 +338,8 @@ def read_idx(path: str | os.PathLike, *, magic: int | None = None) -> np.ndarray
     The format: a 4-byte big-endian magic number 0x0000TTNN (TT the element type, 0x08 for
     unsigned bytes; NN the number of dimensions), NN big-endian uint32 sizes, then the elements,
     big-endian, in C order. ``magic`` (e.g. 0x00000803 for MNIST images, 0x00000801 for labels)
-    makes any other magic number an error. The data must fill exactly what the header promises.
+    makes any other magic number an error; it must itself fit in 4 bytes (0 to 0xFFFFFFFF).
+    The data must fill exactly what the header promises.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as folder:
@@ -333,7 +350,9 @@ def read_idx(path: str | os.PathLike, *, magic: int | None = None) -> np.ndarray
     """
     path = check_path("read_idx", "path", path)
     if magic is not None:
-        check_type("read_idx", "magic", magic, Integral, "an int or None", fix="Pass e.g. 0x803.")
+        fix = "Pass a 4-byte magic number, e.g. 0x00000803, or None for any IDX file."
+        check_type("read_idx", "magic", magic, Integral, "an int or None", fix=fix)
+        magic = check_int("read_idx", "magic", magic, minimum=0, maximum=0xFFFFFFFF, fix=fix)
     raw = path.read_bytes()
     if raw[:2] == b"\x1f\x8b":  # the gzip signature, whatever the file's name
         try:

@@ -44,7 +44,7 @@ from types import MappingProxyType
 import torch
 from torch import Tensor
 
-from ganlib._checks import check_base, check_distributions, check_dx, check_real
+from ganlib._checks import check_base, check_distributions, check_dx, check_real, check_text
 
 __all__ = [
     "F_GENERATORS",
@@ -307,6 +307,17 @@ class FGenerator:
     ``f`` maps a tensor of ratios :math:`t = p / q > 0` to :math:`f(t)` elementwise;
     ``f_at_zero`` is :math:`f(0) = \lim_{t \to 0^+} f(t)` and ``slope_at_infinity`` is
     :math:`\lim_{t \to \infty} f(t) / t`; either may be ``math.inf``.
+
+    ``f`` is called once when the generator is built, at a float64 tensor ``t = [1.0]``: it
+    must return a tensor of that shape with :math:`|f(1)| \le 10^{-9}`, so
+    that :math:`D_f(p \,\|\, p) = 0`. An ``f`` with :math:`f(1) = c \ne 0` defines the same
+    divergence plus ``c``; pass :math:`f(t) - c` instead. The limits are not checked against
+    ``f``: they are the caller's statement.
+
+    >>> FGenerator("shifted", lambda t: (t - 1) ** 2 + 1, 1.0, math.inf)
+    Traceback (most recent call last):
+    ...
+    ValueError: FGenerator: f must have f(1) = 0 (within 1e-09); got f(1) = 1. ...
     """
 
     name: str
@@ -315,17 +326,45 @@ class FGenerator:
     slope_at_infinity: float
 
     def __post_init__(self) -> None:
+        check_text("FGenerator", "name", self.name, fix="Name the divergence, e.g. 'kl'.")
         if not callable(self.f):
             raise TypeError(
                 f"FGenerator: f must be callable; got {type(self.f).__name__}. "
                 "Pass a function of a tensor t, e.g. lambda t: (t - 1) ** 2."
             )
+        _check_f_at_one(self.f)
         fix = "Give the limit as a float, math.inf where f grows without bound."
         for field in ("f_at_zero", "slope_at_infinity"):
             value = getattr(self, field)
             # A convex f has these limits in (-inf, inf]; NaN is refused.
             bounds = {"low": -math.inf, "high": math.inf, "brackets": "(]", "finite": False}
             check_real("FGenerator", field, value, **bounds, fix=fix)
+
+
+_F_AT_ONE_TOLERANCE = 1e-9
+"""How far from 0 an :class:`FGenerator`'s f(1) may be, evaluated in float64: far above the
+rounding of a formula that is 0 at t = 1 in exact arithmetic, far below a forgotten constant."""
+
+
+@torch.no_grad()
+def _check_f_at_one(f: Callable[[Tensor], Tensor]) -> None:
+    """f maps a tensor of ratios to a tensor of their shape, and f(1) = 0."""
+    fix = "Pass a function of a tensor t, e.g. lambda t: (t - 1) ** 2."
+    one = torch.ones(1, dtype=torch.float64)
+    value = f(one)
+    if not isinstance(value, Tensor) or value.shape != one.shape:
+        got = f"shape {tuple(value.shape)}" if isinstance(value, Tensor) else type(value).__name__
+        raise TypeError(
+            "FGenerator: f must map a tensor of ratios t to a tensor of its shape, elementwise; "
+            f"got {got} for t = torch.ones(1, dtype=torch.float64). {fix}"
+        )
+    at_one = float(value.reshape(()))
+    if not abs(at_one) <= _F_AT_ONE_TOLERANCE:  # NaN fails too
+        raise ValueError(
+            f"FGenerator: f must have f(1) = 0 (within {_F_AT_ONE_TOLERANCE:g}); got f(1) = "
+            f"{at_one:.6g}. Subtract the constant, i.e. use f(t) - f(1), so that "
+            "D_f(p || p) = 0."
+        )
 
 
 def _kl_f(t: Tensor) -> Tensor:

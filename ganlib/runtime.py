@@ -25,7 +25,9 @@ def device() -> torch.device:
 
     The environment variable ``GANLIB_DEVICE`` overrides the choice, e.g.
     ``GANLIB_DEVICE=cpu`` to run a chapter on the CPU on a machine that has a GPU.
-    Asking for a device this machine does not have is an error, not a silent fallback.
+    Asking for a device this machine does not have is an error, not a silent fallback: a
+    ``ValueError``, as for a name that is no torch device, and as for the ``device=`` arguments
+    of the library (e.g. :func:`ganlib.load_sklearn_digits`).
 
     >>> import os
     >>> os.environ["GANLIB_DEVICE"] = "cpu"
@@ -43,9 +45,10 @@ def device() -> torch.device:
                 f"'cuda:1'; got {requested!r}. Unset it to let ganlib choose."
             ) from error
         if not device_available(chosen):
-            raise RuntimeError(
-                f"device: {DEVICE_ENV_VAR} asks for {requested!r}, which this machine does not "
-                f"have. Unset {DEVICE_ENV_VAR} or set it to 'cpu'."
+            raise ValueError(
+                f"device: {DEVICE_ENV_VAR} must name a device this machine has; got "
+                f"{requested!r}, which this machine does not have. Unset {DEVICE_ENV_VAR} or "
+                "set it to 'cpu'."
             )
         return chosen
     if torch.cuda.is_available():

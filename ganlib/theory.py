@@ -38,6 +38,7 @@ from torch.distributions import Distribution
 from ganlib._checks import (
     _check_tensor,
     check_alike,
+    check_device,
     check_distributions,
     check_dx,
     check_logits,
@@ -116,6 +117,8 @@ class Grid:
     points: int
     dtype: torch.dtype = field(default=torch.float64, kw_only=True)  # float64: 1e-6 claims
     device: torch.device | str | None = field(default=None, kw_only=True)  # None: the CPU
+    # A device is checked when the grid is built, and kept as a torch.device: a name torch does
+    # not know, or a device this machine lacks ('cuda' without CUDA), is a ValueError.
 
     def __post_init__(self) -> None:
         for name in ("low", "high"):
@@ -152,6 +155,9 @@ class Grid:
                 f"Grid: dtype must be a floating-point torch.dtype; got {self.dtype!r}. "
                 "Use torch.float64 (the default) for quadrature to 1e-6."
             )
+        if self.device is not None:
+            fix = "Pass e.g. device='cpu', device=ganlib.device(), or None for the CPU."
+            object.__setattr__(self, "device", check_device("Grid", "device", self.device, fix=fix))
 
     @property
     def dx(self) -> float:

@@ -84,6 +84,7 @@ def test_values_come_back_normalised():
     assert c.check_real("f", "r", math.inf, low=0.0, finite=False) == math.inf
     assert c.check_path("f", "p", "a/b") == Path("a/b")
     assert c.check_device("f", "d", "cpu") == torch.device("cpu")
+    assert c.check_device("f", "d", "meta") == torch.device("meta")  # every machine has it
     assert c.check_torch_generator("f", "g", None) is None
     x = torch.ones(2, 3, 2)
     assert c.check_points("f", "x", x, 2, rows=6) is x
@@ -93,3 +94,8 @@ def test_shown_cuts_long_values_and_lists_numbers():
     assert c.shown("x" * 100, 10) == "'xxxxxx..."
     assert c.shown([1 / 3, 2.0], numbers=5) == "[0.333333, 2]"
     assert c.shown(list(range(12)), numbers=2) == "[0, 1, ... (12 in all)]"
+
+
+def test_device_available_knows_the_cpu_meta_and_missing_devices():
+    assert c.device_available(torch.device("cpu")) and c.device_available(torch.device("meta"))
+    assert not c.device_available(torch.device("cuda", torch.cuda.device_count()))

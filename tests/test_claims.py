@@ -169,3 +169,79 @@ def test_bad_arguments_are_errors(claims, make, error, message):
 def test_bad_names_and_values_are_errors(claims):
     with pytest.raises(TypeError, match="the computed value must be a number"):
         claims.close("text", "one", 1.0, atol=1)
+
+
+_SHAPES = r"Pass arrays of one shape, or compare the parts separately\.$"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda c: c.close("x", np.zeros(2), np.zeros(3), atol=0.1),
+         r"^Claims\.close: computed and expected must have the same shape, or expected is a "
+         r"single value; got shapes \(2,\) and \(3,\) in claim 'x'\. " + _SHAPES),
+        (lambda c: c.close("x", 1.0, [1.0, 1.0], atol=0.1),
+         r"^Claims\.close: computed and expected must have the same shape, or expected is a "
+         r"single value; got shapes \(\) and \(2,\) in claim 'x'\."),
+        (lambda c: c.equal("x", [1, 2], [1, 2, 3]),
+         r"^Claims\.equal: computed and expected must have the same shape, or expected is a "
+         r"single value; got shapes \(2,\) and \(3,\) in claim 'x'\. " + _SHAPES),
+        (lambda c: c.at_most("x", np.zeros(2), np.ones(3)),
+         r"^Claims\.at_most: computed and bound must have the same shape, or one of them is a "
+         r"single value; got shapes \(2,\) and \(3,\) in claim 'x'\. " + _SHAPES),
+        (lambda c: c.at_least("x", np.zeros(2), np.zeros(3), slack=0.1),
+         r"^Claims\.at_least: computed and bound must have the same shape, or one of them"),
+        (lambda c: c.less("x", np.zeros(2), np.ones((3, 1))),  # no silent broadcast to (3, 2)
+         r"^Claims\.less: computed and bound must have the same shape, or one of them is a "
+         r"single value; got shapes \(2,\) and \(3, 1\) in claim 'x'\."),
+        (lambda c: c.greater("x", torch.ones(2, 2), torch.zeros(2)),
+         r"^Claims\.greater: computed and bound must have the same shape, or one of them is a "
+         r"single value; got shapes \(2, 2\) and \(2,\) in claim 'x'\."),
+    ],
+)  # fmt: skip
+def test_mismatched_shapes_are_errors_naming_both(claims, make, message):
+    with pytest.raises(ValueError, match=message):
+        make(claims)
+    assert len(claims) == 0  # an error in the arguments records nothing
+
+
+def test_a_single_value_is_compared_with_every_element(claims):
+    assert list(claims.equal("all zero", np.zeros(3), 0)) == [0.0, 0.0, 0.0]
+    assert claims.equal("one element", np.array([3]), 3) == 3.0
+    assert list(claims.less("below the bound", [1.0, 2.0], 3.0)) == [1.0, 2.0]
+    assert claims.at_most("below every bound", 1.0, [3.0, 4.0]) == 1.0
+    with pytest.raises(ClaimError):
+        claims.equal("one differs", np.array([0.0, 1.0]), 0)
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda c: c.close("x", "1.0", 1.0, atol=0.1), TypeError,
+         r"^Claims: the computed value must be a number, an array or a tensor; got str '1\.0'\."),
+        (lambda c: c.close("x", 1.0, None, atol=0.1), TypeError,
+         r"^Claims: the expected value must be a number, an array or a tensor; got NoneType"),
+        (lambda c: c.at_most("x", ["0.5"], 1.0), TypeError,
+         r"^Claims: the computed value must be a number, an array or a tensor; got list"),
+        (lambda c: c.less("x", 1.0, 2 + 1j), TypeError,
+         r"^Claims: the bound value must be a number, an array or a tensor; got complex"),
+        (lambda c: c.equal("x", Fraction(1, 2), "1/2"), TypeError,
+         r"^Claims: the expected value must be an int, a Fraction or a float when compared as a "
+         r"fraction; got str '1/2'\. Pass what the chapter computed\.$"),
+        (lambda c: c.equal("x", [0.5], Fraction(1, 2)), TypeError,
+         r"^Claims: the computed value must be an int, a Fraction or a float"),
+    ],
+)  # fmt: skip
+def test_values_are_numbers_never_parsed_text(claims, make, error, message):
+    with pytest.raises(error, match=message):
+        make(claims)
+
+
+def test_fractions_compare_exactly_with_ints_floats_and_nan(claims):
+    assert claims.equal("half", Fraction(1, 2), 0.5) == Fraction(1, 2)
+    assert claims.equal("numpy half", Fraction(1, 2), np.float64(0.5)) == Fraction(1, 2)
+    assert claims.equal("two", 2, Fraction(4, 2)) == Fraction(2)
+    with pytest.raises(ClaimError, match=r"computed 0\.5 but expected = nan"):
+        claims.equal("nan", Fraction(1, 2), math.nan)
+    with pytest.raises(ClaimError):
+        claims.equal("a tenth is not 0.1", Fraction(1, 10), 0.1)

@@ -97,6 +97,29 @@ def test_config_is_frozen_and_round_trips_through_a_dict():
     assert TrainConfig.from_dict(config.to_dict()) == config
     with pytest.raises(ValueError, match=r"unknown keys \['lr'\]"):
         TrainConfig.from_dict({"lr": 0.1})
+    assert TrainConfig.from_dict({}) == TrainConfig()
+
+
+@pytest.mark.parametrize(
+    ("values", "error", "message"),
+    [
+        (None, TypeError,
+         r"^TrainConfig\.from_dict: values must be a mapping of field names to values; got "
+         r"NoneType None\. Pass a dict such as TrainConfig\(\)\.to_dict\(\), or \{\} for the "
+         r"defaults\.$"),
+        ([("steps", 5)], TypeError,
+         r"^TrainConfig\.from_dict: values must be a mapping of field names to values; got list "),
+        ("steps=5", TypeError,
+         r"^TrainConfig\.from_dict: values must be a mapping of field names to values; got str "),
+        ({1: 5, "steps": 5}, ValueError,
+         r"^TrainConfig\.from_dict: values must only hold TrainConfig fields; got unknown keys "
+         r"\[1\]\."),
+        ({"steps": [5]}, TypeError, r"^TrainConfig: steps must be an int; got tuple \(5,\)\."),
+    ],
+)  # fmt: skip
+def test_from_dict_refuses_what_is_not_a_dict_of_fields(values, error, message):
+    with pytest.raises(error, match=message):
+        TrainConfig.from_dict(values)
 
 
 @pytest.mark.parametrize(

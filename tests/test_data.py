@@ -456,8 +456,18 @@ def test_empirical_distribution_draws_rows_with_replacement_from_the_callers_gen
         ([[1.0, 2.0]], TypeError, r"EmpiricalDistribution: points must be a torch\.Tensor"),
         (torch.zeros(3), ValueError, r"points must have shape \(n, dimension\) with n >= 1"),
         (torch.zeros(0, 2), ValueError, r"points must have shape \(n, dimension\) with n >= 1"),
+        (torch.zeros(3, 0), ValueError,
+         r"^EmpiricalDistribution: points must have shape \(n, dimension\) with n >= 1 and "
+         r"dimension >= 1; got shape \(3, 0\)\. Flatten images first"),
+        (torch.tensor([[0.0, 1.0], [float("nan"), 2.0]]), ValueError,
+         r"^EmpiricalDistribution: points must have finite entries; got 1 NaN and 0 inf\. "
+         r"Drop or repair those rows of the data\.$"),
+        (torch.tensor([[0.0, float("inf")], [-float("inf"), 2.0]]), ValueError,
+         r"^EmpiricalDistribution: points must have finite entries; got 0 NaN and 2 inf\."),
+        (torch.zeros(3, 2, dtype=torch.int64), TypeError,
+         r"^EmpiricalDistribution: points must have a floating-point dtype; got torch\.int64\."),
     ],
-)
+)  # fmt: skip
 def test_empirical_distribution_rejects_bad_points(points, error, match):
     with pytest.raises(error, match=match):
         EmpiricalDistribution(points)
@@ -478,8 +488,60 @@ def test_empirical_distribution_rejects_bad_points(points, error, match):
         (((2,),), {"dtype": torch.int64}, TypeError,
          r"^EmpiricalDistribution\.sample: dtype must be a floating-point torch\.dtype; got "
          r"torch\.int64\. Pass dtype=torch\.float64 or dtype=torch\.float32\.$"),
+        (((2,),), {"dtype": torch.bool}, TypeError,
+         r"^EmpiricalDistribution\.sample: dtype must be a floating-point torch\.dtype; got "
+         r"torch\.bool\."),
+        (((True,),), {}, TypeError,
+         r"^EmpiricalDistribution\.sample: sample_shape must be a tuple of ints or a "
+         r"torch\.Size; got \(True,\)\."),
+        ((), {"sample_shape": (2.0,)}, TypeError,
+         r"^EmpiricalDistribution\.sample: sample_shape must be a tuple of ints"),
     ],
 )  # fmt: skip
 def test_empirical_distribution_sample_arguments_are_checked(args, kwargs, error, match):
     with pytest.raises(error, match=match):
         EmpiricalDistribution(torch.zeros(2, 2)).sample(*args, **kwargs)
+
+
+def test_empirical_distribution_keeps_float64_points_exact():
+    # A float dtype is the only kind accepted: the rows come back as they are, not truncated.
+    points = torch.tensor([[0.25, -1.5], [3.125, 0.5]], dtype=torch.float64)
+    samples = EmpiricalDistribution(points).sample(
+        (50,), torch.Generator().manual_seed(0), dtype=torch.float64
+    )
+    assert samples.dtype == torch.float64
+    assert bool((samples[:, None, :] == points[None]).all(-1).any(-1).all())
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_empirical_distribution_draws_from_a_cuda_generator():
+    points = torch.arange(20.0).reshape(10, 2)
+    generator = torch.Generator("cuda").manual_seed(0)
+    samples = EmpiricalDistribution(points).sample((30,), generator)
+    assert samples.shape == (30, 2) and samples.device == points.device
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: from_pixel_levels(torch.tensor([0, 16]), 17, dtype=torch.int64), TypeError,
+         r"^from_pixel_levels: dtype must be a floating-point torch\.dtype; got torch\.int64\. "
+         r"Pass dtype=torch\.float32 or dtype=torch\.float64\.$"),
+        (lambda: from_pixel_levels(torch.tensor([0, 16]), 17, dtype=torch.uint8), TypeError,
+         r"^from_pixel_levels: dtype must be a floating-point torch\.dtype; got torch\.uint8\."),
+        (lambda: from_pixel_levels(torch.tensor([0, 16]), 17, dtype="float32"), TypeError,
+         r"^from_pixel_levels: dtype must be a floating-point torch\.dtype; got 'float32'\."),
+        (lambda: read_idx("labels", magic=-1), ValueError,
+         r"^read_idx: magic must be in \[0, 4294967295\]; got -1\. Pass a 4-byte magic number, "
+         r"e\.g\. 0x00000803, or None for any IDX file\.$"),
+        (lambda: read_idx("labels", magic=2**32), ValueError,
+         r"^read_idx: magic must be in \[0, 4294967295\]; got 4294967296\."),
+        (lambda: read_idx("labels", magic=True), TypeError,
+         r"^read_idx: magic must be an int or None; got bool True\."),
+        (lambda: read_idx("labels", magic=0x801 * 1.0), TypeError,
+         r"^read_idx: magic must be an int or None; got float 2049\.0\."),
+    ],
+)  # fmt: skip
+def test_level_and_idx_options_are_checked_before_use(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

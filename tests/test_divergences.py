@@ -689,6 +689,43 @@ def test_fgenerator_fields_are_checked():
         FGenerator("kl", torch.log, -math.inf, 0.0)
 
 
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        (("shifted", lambda t: (t - 1) ** 2 + 1, 1.0, math.inf), ValueError,
+         r"^FGenerator: f must have f\(1\) = 0 \(within 1e-09\); got f\(1\) = 1\. Subtract "
+         r"the constant, i\.e\. use f\(t\) - f\(1\), so that D_f\(p \|\| p\) = 0\.$"),
+        (("kl plus", lambda t: torch.xlogy(t, t) + 1e-6, 0.0, math.inf), ValueError,
+         r"^FGenerator: f must have f\(1\) = 0 \(within 1e-09\); got f\(1\) = 1e-06\."),
+        (("nan", lambda t: t * math.nan, 0.0, 0.0), ValueError,
+         r"^FGenerator: f must have f\(1\) = 0 \(within 1e-09\); got f\(1\) = nan\."),
+        (("float", lambda t: 0.0, 0.0, 0.0), TypeError,
+         r"^FGenerator: f must map a tensor of ratios t to a tensor of its shape, elementwise; "
+         r"got float for t = torch\.ones\(1, dtype=torch\.float64\)\. Pass a function"),
+        (("summed", lambda t: (t - 1).sum(), 0.0, 0.0), TypeError,
+         r"^FGenerator: f must map a tensor of ratios t to a tensor of its shape, elementwise; "
+         r"got shape \(\)"),
+        (("", torch.log, 0.0, 0.0), ValueError,
+         r"^FGenerator: name must be a non-empty str; got ''\. Name the divergence, e\.g\. "
+         r"'kl'\.$"),
+        ((None, torch.log, 0.0, 0.0), TypeError, r"^FGenerator: name must be a str; got NoneType"),
+    ],
+)  # fmt: skip
+def test_fgenerator_checks_f_at_one(args, error, message):
+    with pytest.raises(error, match=message):
+        FGenerator(*args)
+
+
+def test_fgenerator_accepts_f_with_rounding_at_one():
+    # f(1) is 0 in exact arithmetic and 5.6e-17 in float64 (0.1 * 3 != 0.3): accepted.
+    generator = FGenerator(
+        "chi2 by hand", lambda t: (t - 1) ** 2 + (0.1 * 3 * t - 0.3), 0.7, math.inf
+    )
+    assert 0 < abs(float(generator.f(torch.ones(1, dtype=torch.float64)))) < 1e-15
+    assert all(abs(float(g.f(torch.ones(1, dtype=torch.float64)))) == 0.0
+               for g in F_GENERATORS.values())  # fmt: skip
+
+
 def test_named_generators_are_read_only():
     with pytest.raises(TypeError):
         F_GENERATORS["mine"] = F_GENERATORS["kl"]  # type: ignore[index]

@@ -33,8 +33,22 @@ def test_unknown_device_name_is_a_clear_error(monkeypatch):
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
 def test_missing_device_is_an_error_not_a_fallback(monkeypatch):
     monkeypatch.setenv(DEVICE_ENV_VAR, "cuda")
-    with pytest.raises(RuntimeError, match="which this machine does not have"):
+    message = (
+        r"^device: GANLIB_DEVICE must name a device this machine has; got 'cuda', which this "
+        r"machine does not have\. Unset GANLIB_DEVICE or set it to 'cpu'\.$"
+    )
+    with pytest.raises(ValueError, match=message):
         device()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_a_missing_device_is_the_same_error_here_as_in_the_loaders(monkeypatch):
+    # One condition, one exception type: ValueError from device() and from device= arguments.
+    monkeypatch.setenv(DEVICE_ENV_VAR, "cuda")
+    with pytest.raises(ValueError, match="this machine has"):
+        device()
+    with pytest.raises(ValueError, match="this machine has"):
+        ganlib.load_sklearn_digits(device="cuda")
 
 
 def test_seed_everything_seeds_all_generators():

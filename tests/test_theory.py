@@ -588,6 +588,35 @@ def test_grid_dtype_must_be_floating_point():
         Grid(0.0, 1.0, 5, dtype=torch.int64)
 
 
+_NO_CUDA = pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+_GRID_DEVICE_FIX = r"Pass e\.g\. device='cpu', device=ganlib\.device\(\), or None for the CPU\.$"
+
+
+@pytest.mark.parametrize(
+    ("device", "error", "message"),
+    [
+        ("banana", ValueError,
+         r"^Grid: device must name a torch device such as 'cpu' or 'cuda:1'; got 'banana'\. "
+         + _GRID_DEVICE_FIX),
+        pytest.param("cuda", ValueError,
+                     r"^Grid: device must be one this machine has; got cuda\. " + _GRID_DEVICE_FIX,
+                     marks=_NO_CUDA),
+        ("cuda:99", ValueError, r"^Grid: device must be one this machine has; got cuda:99\."),
+        (0, TypeError, r"^Grid: device must be a str or torch\.device; got int 0\. "),
+        (torch.float64, TypeError, r"^Grid: device must be a str or torch\.device; got dtype "),
+    ],
+)  # fmt: skip
+def test_grid_device_is_validated_when_the_grid_is_built(device, error, message):
+    with pytest.raises(error, match=message):
+        Grid(0.0, 1.0, 5, device=device)
+
+
+def test_grid_keeps_its_device_as_a_torch_device():
+    assert Grid(0.0, 1.0, 5).device is None  # the CPU, torch's default
+    assert Grid(0.0, 1.0, 5, device="cpu").device == torch.device("cpu")
+    assert Grid(0.0, 1.0, 5, device=torch.device("cpu")) == Grid(0.0, 1.0, 5, device="cpu")
+
+
 def test_grid_methods_validate_their_arguments():
     grid = Grid(0.0, 1.0, 5)
     message = r"^Grid.integrate: values must have 5 entries along the last dimension .*got shape"
