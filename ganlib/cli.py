@@ -17,6 +17,13 @@ r"""The command line: ``python -m ganlib train <target> [options]``.
 Each target's recipe chooses its networks and the defaults it states in ``--help``; any option
 given overrides them.
 
+Errors are one line on stderr, and the exit code says what happened: 0 the run finished and
+wrote its files; 1 the run failed (a damaged checkpoint, one that does not fit the run, a run
+that diverged, a file that could not be written); 2 wrong options (argparse's message), or an
+``--out`` where the files cannot be written, found before the first step; 130 Ctrl-C, after
+the run saved its checkpoint at the last finished step (``--resume`` continues from there, bit
+for bit).
+
 >>> TARGETS
 ('gaussian', 'mixture', 'ring', 'grid', 'digits')
 """
@@ -26,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import platform
 import sys
 import time
@@ -36,7 +44,7 @@ import torch
 
 from ganlib import config as config_tables
 from ganlib import plot, recipes
-from ganlib.checkpoint import load_checkpoint
+from ganlib.checkpoint import CheckpointError, load_checkpoint
 from ganlib.config import TrainConfig
 from ganlib.noise import Noise
 from ganlib.runtime import device as default_device
@@ -48,6 +56,11 @@ TARGETS = ("gaussian", "mixture", "ring", "grid", "digits")
 
 EVALUATION_SAMPLES = 10_000
 """Samples of the trained generator behind the figure and the metrics."""
+
+OUTPUTS = ("samples.png", "training.png", "metrics.json", "checkpoint.pt")
+"""The files that ``train`` writes into ``--out``."""
+
+PROGRAM = "python -m ganlib train"
 
 EXAMPLES = """examples:
   python -m ganlib train gaussian --out runs/gaussian --steps 2000
@@ -171,12 +184,57 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); returns the exit code.
 
-    Wrong targets and options exit with status 2 and argparse's message; a checkpoint that
-    does not fit the run, or a run that diverges, with status 1.
+    Wrong targets and options exit with status 2 and argparse's message, an ``--out`` where
+    the files cannot be written with status 2 and one line; a damaged checkpoint, one that
+    does not fit the run, a run that diverges or a file that cannot be written with status 1
+    and one line; Ctrl-C with status 130 and one line, after the run saved its checkpoint.
     """
     parser = _parser()
     arguments = parser.parse_args(argv)
-    return _train(parser, arguments)
+    try:
+        return _train(parser, arguments)
+    except KeyboardInterrupt as interrupt:  # train saved the run at its last whole step
+        message = str(interrupt).removeprefix("train: ")
+        if not message:
+            message = "interrupted outside the training loop; the checkpoint, if any, is intact"
+        return _fail(f"{message} Continue with --resume." if "step" in message else message, 130)
+    except (CheckpointError, OSError) as error:  # a damaged checkpoint, an unwritable file
+        return _fail(f"error: {error}", 1)
+
+
+def _fail(message: str, code: int) -> int:
+    """Print ``message`` on one line of stderr; return the exit code."""
+    print(f"{PROGRAM}: {' '.join(message.split())}", file=sys.stderr)
+    return code
+
+
+def _check_out(out: Path) -> str | None:
+    """Create the folder ``out`` and check that its files can be written; what is wrong."""
+    if out.exists() and not out.is_dir():
+        return (
+            f"argument --out: must be a folder; got {str(out)!r}, which is a file. Pass a "
+            "folder's path."
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name in OUTPUTS:
+            if (out / name).is_dir():
+                return (
+                    f"argument --out: {str(out / name)!r} must be a file the run can write; "
+                    "got a folder. Remove it, or pass another --out."
+                )
+            if (out / name).exists() and not os.access(out / name, os.W_OK):
+                return f"argument --out: {str(out / name)!r} must be writable; it is read-only."
+        probe = out / f".{OUTPUTS[-1]}.tmp"  # the checkpoint's temporary file
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return (
+            f"argument --out: must be a folder where files can be written; got {str(out)!r}: "
+            f"{reason}. Pass another --out."
+        )
+    return None
 
 
 def _device(parser: argparse.ArgumentParser, name: str) -> torch.device:
@@ -213,9 +271,19 @@ def _config(parser, arguments, recipe: recipes.Recipe, checkpoint: Path):
         resume_from = checkpoint if arguments.resume is True else Path(arguments.resume)
         try:
             saved = load_checkpoint(resume_from, required=("config", "step"))
-        except (FileNotFoundError, ValueError) as error:
+        except FileNotFoundError as error:
             parser.error(f"argument --resume: {error}")
-        base, start = dict(saved["config"]), saved["step"]
+        base, start = saved["config"], saved["step"]
+        try:
+            TrainConfig.from_dict(base)
+        except (TypeError, ValueError) as error:
+            raise CheckpointError(
+                f"train: config of the checkpoint {str(resume_from)!r} must be a valid "
+                f"configuration; got {type(base).__name__}: {str(error).rstrip('.')}. The file is "
+                "damaged: "
+                "resume from an intact checkpoint, or start a new run."
+            ) from error
+        start = start if type(start) is int else 0  # Run checks it when it loads the state
     try:
         return TrainConfig.from_dict({**base, **given}), resume_from, start
     except (TypeError, ValueError) as error:
@@ -230,9 +298,11 @@ def _train(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> in
     if arguments.threads is not None:
         torch.set_num_threads(arguments.threads)
     config, resume_from, start = _config(parser, arguments, recipe, checkpoint)
+    problem = _check_out(out)
+    if problem is not None:
+        return _fail(f"error: {problem}", 2)
 
     p_data, target = recipe.data(), recipe.target()
-    out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     try:
         trained = recipe.train(
@@ -243,9 +313,8 @@ def _train(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> in
             checkpoint_path=checkpoint,
             resume=resume_from or False,
         )
-    except (ValueError, FloatingPointError) as error:  # a checkpoint that does not fit, or
-        print(f"python -m ganlib train: error: {error}", file=sys.stderr)  # a diverged run
-        return 1
+    except (ValueError, FloatingPointError, OSError) as error:  # a checkpoint that does not
+        return _fail(f"error: {error}", 1)  # fit or is damaged, a diverged run, a full disk
     seconds = time.perf_counter() - started
     generator, discriminator, history = trained.generator, trained.discriminator, trained.history
 

@@ -54,8 +54,57 @@ class History:
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> History:
-        """The inverse of :meth:`to_dict`."""
-        return cls(**{name: values[name] for name in QUANTITIES}, snapshots=values["snapshots"])
+        """The inverse of :meth:`to_dict`: the four figures as 1-D floating-point tensors of
+        one length, and ``snapshots`` a dict from iteration counts (ints >= 0) to a tensor or
+        a dict of tensors. Anything else is a ``TypeError`` or ``ValueError`` naming the key."""
+        fix = "Pass what History.to_dict() returned."
+        if not isinstance(values, Mapping):
+            raise TypeError(
+                f"History.from_dict: values must be a dict; got {type(values).__name__}. {fix}"
+            )
+        missing = [name for name in (*QUANTITIES, "snapshots") if name not in values]
+        if missing:
+            raise ValueError(
+                f"History.from_dict: values must have the keys {[*QUANTITIES, 'snapshots']}; "
+                f"got {sorted(map(str, values))}, without {missing}. {fix}"
+            )
+        for name in QUANTITIES:
+            value = values[name]
+            if not isinstance(value, Tensor) or not value.is_floating_point() or value.ndim != 1:
+                got = (
+                    f"a {value.dtype} tensor of shape {tuple(value.shape)}"
+                    if isinstance(value, Tensor)
+                    else type(value).__name__
+                )
+                raise TypeError(
+                    f"History.from_dict: {name} must be a 1-D floating-point tensor; got {got}. "
+                    f"{fix}"
+                )
+        lengths = {name: len(values[name]) for name in QUANTITIES}
+        if len(set(lengths.values())) > 1:
+            raise ValueError(
+                f"History.from_dict: the figures must have one length (one entry per "
+                f"iteration); got lengths {lengths}. {fix}"
+            )
+        snapshots = values["snapshots"]
+        if not isinstance(snapshots, dict):
+            raise TypeError(
+                f"History.from_dict: snapshots must be a dict; got {type(snapshots).__name__}. "
+                f"{fix}"
+            )
+        for step, value in snapshots.items():
+            if type(step) is not int or step < 0:
+                raise ValueError(
+                    f"History.from_dict: snapshots must be keyed by iteration counts (ints >= "
+                    f"0); got the key {step!r}. {fix}"
+                )
+            tensors = value.values() if isinstance(value, dict) else [value]
+            if not all(isinstance(v, Tensor) for v in tensors):
+                raise TypeError(
+                    f"History.from_dict: snapshots[{step}] must be a tensor or a dict of "
+                    f"tensors; got {type(value).__name__}. {fix}"
+                )
+        return cls(**{name: values[name] for name in QUANTITIES}, snapshots=dict(snapshots))
 
     def extend(self, chunk: Tensor) -> None:
         """Append ``chunk`` of shape ``(n, 4)``, its columns in :data:`QUANTITIES` order."""

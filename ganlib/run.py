@@ -19,11 +19,24 @@ the progress bar.
   caller's state is given back when it ends.
 * **No host sync per step.** The figures stay on the device and are read back every
   :data:`ganlib.history.READBACK_EVERY` steps (:class:`ganlib.history.Recorder`).
+* **Checked before the first step.** The run calls G on two rows of its fixed noise and D on
+  those fakes and two draws of ``p_data`` (from a generator of its own, in eval mode, without
+  gradients, the global RNG given back), so that networks that do not fit the data fail with a
+  message naming the widths, and the run's random numbers stay untouched.
+* **Ctrl-C.** In the main thread, where SIGINT has Python's default handler, ``with run:``
+  defers a Ctrl-C to the end of the iteration under way: the run then saves its checkpoint
+  (if it has a ``checkpoint_path``) at that step and raises ``KeyboardInterrupt``. A second
+  Ctrl-C interrupts at once. The previous handler is restored when the block ends.
+* **Checked when loaded.** :meth:`Run.load_state_dict` checks the type and shape of every
+  entry of a state before it changes anything; an inconsistent one is a
+  :class:`ganlib.CheckpointError` naming the source and the entry.
 """
 
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import fields
 from pathlib import Path
@@ -33,8 +46,19 @@ import torch
 from torch import Tensor, nn
 from tqdm import tqdm
 
-from ganlib._checks import check_callable, check_module, check_sampler
-from ganlib.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from ganlib._checks import (
+    check_callable,
+    check_module,
+    check_sampler,
+    check_type,
+)
+from ganlib.checkpoint import (
+    CheckpointError,
+    check_checkpoint_path,
+    check_run_state,
+    load_checkpoint,
+    save_checkpoint,
+)
 from ganlib.config import TrainConfig
 from ganlib.history import History, Recorder, TrainingDivergedError
 from ganlib.losses import GENERATOR_LOSSES, BatchDiscriminatorLoss
@@ -91,6 +115,9 @@ class Run:
         check_sampler("train", "p_data", p_data)
         check_callable("train", "snapshot", snapshot, "snapshot(generator, discriminator, step)")
         check_callable("train", "stop_when", stop_when, "stop_when(snapshot, step)")
+        check_type("train", "progress", progress, bool, "a bool", fix="Pass True or False.")
+        if checkpoint_path is not None:
+            checkpoint_path = check_checkpoint_path("train", "checkpoint_path", checkpoint_path)
         if config.checkpoint_every and checkpoint_path is None:
             raise ValueError(
                 f"train: checkpoint_path must be given when config.checkpoint_every is set; got "
@@ -115,6 +142,7 @@ class Run:
         self.discriminator_loss = BatchDiscriminatorLoss(
             self.m, self.m, real_label=config.real_label, like=self.fixed_noise
         )  # of D's logits on the m data, then the m fakes
+        check_shapes("train", generator, discriminator, p_data, self.fixed_noise[:PROBE_ROWS])
         self.snapshot = snapshot or (
             lambda generator, discriminator, step: generator(self.fixed_noise)
         )
@@ -135,6 +163,7 @@ class Run:
         self.recorder = Recorder(History(), self._diverged)
         self._global_rng: dict[str, Tensor | None] | None = None  # set by a resume
         self._stack: contextlib.ExitStack | None = None
+        self.interrupted = False  # set by a deferred Ctrl-C, read between two iterations
 
     @property
     def history(self) -> History:
@@ -165,8 +194,9 @@ class Run:
         stack.enter_context(_own_global_rng(self.device, self.global_seed))
         if self._global_rng is not None:  # a resumed run continues its own stream
             _set_global_rng_state(self.device, self._global_rng)
-        stack.enter_context(_train_mode(self.generator, self.discriminator))
+        stack.enter_context(_modes((self.generator, self.discriminator), True))
         stack.enter_context(_trainable_again(self.discriminator_parameters))
+        stack.enter_context(_deferred_interrupts(self))
         self.bar = stack.enter_context(
             tqdm(
                 total=self.config.steps,
@@ -184,6 +214,14 @@ class Run:
         stack, self._stack = self._stack, None
         if stack is not None:
             stack.__exit__(*exc_info)
+        if self.interrupted and exc_info[0] is None:  # a Ctrl-C after the last iteration
+            self.interrupted = False
+            saved = (
+                "" if self.checkpoint_path is None else f" (saved in {str(self.checkpoint_path)!r})"
+            )
+            raise KeyboardInterrupt(
+                f"train: interrupted after the last iteration, at step {self.step}{saved}."
+            )
 
     def iterations(self) -> Iterator[int]:
         """Yield the iteration numbers still to train, and between two of them: take the
@@ -203,6 +241,8 @@ class Run:
                 self._set_learning_rates(step)
             yield step
             self.step = step + 1
+            if self.interrupted:  # a Ctrl-C during the iteration: stop at its end
+                raise self._interrupt()
             if config.checkpoint_every and self.step % config.checkpoint_every == 0:
                 self.save(self.checkpoint_path)
             self.bar.update()
@@ -212,6 +252,18 @@ class Run:
         self.step = end
         if self.checkpoint_path is not None:
             self.save(self.checkpoint_path)
+
+    def _interrupt(self) -> KeyboardInterrupt:
+        """Save the run at its step (after the last whole iteration); the error to raise."""
+        self.interrupted = False
+        where = f"train: interrupted at step {self.step} (of {self.config.steps})"
+        if self.checkpoint_path is None:
+            return KeyboardInterrupt(f"{where}; nothing was saved (no checkpoint_path).")
+        self.save(self.checkpoint_path)
+        return KeyboardInterrupt(
+            f"{where}; the checkpoint {str(self.checkpoint_path)!r} holds the run up to there, "
+            "and resuming from it continues bit for bit."
+        )
 
     def read_back(self) -> None:
         """Copy the pending figures to the history (the divergence guard checks them)."""
@@ -273,14 +325,17 @@ class Run:
     def load_state_dict(self, state: dict[str, Any], *, source: str = "the state") -> None:
         """Continue from ``state`` (from :meth:`state_dict`): networks, optimizers, RNGs,
         history and step. Its configuration must match the run's, except for ``steps``,
-        ``snapshot_steps`` and ``checkpoint_every``; ``source`` names it in errors."""
-        if state.get("run_state") != RUN_STATE_VERSION:
-            raise CheckpointError(
-                f"train: {source} must hold a run state of layout {RUN_STATE_VERSION}; got "
-                f"{state.get('run_state', 'none (an older ganlib wrote it)')!r}. Resume it "
-                "with the ganlib that wrote it, or start a new run."
-            )
-        saved = TrainConfig.from_dict(state["config"])
+        ``snapshot_steps`` and ``checkpoint_every``; ``source`` names it in errors.
+
+        Raises:
+            CheckpointError: if ``state`` is not a consistent run state: another layout, a
+                missing entry, an entry of the wrong type or shape (a step outside
+                ``[0, steps]``, a history whose length is not the step, an RNG state of
+                the wrong size, a snapshot after the step). Nothing is changed then.
+            ValueError: if it is a run state of another run (configuration, ``p_data`` or
+                architecture differ).
+        """
+        saved = check_run_state(state, source, self.device, version=RUN_STATE_VERSION)
         for name in (f.name for f in fields(TrainConfig)):
             if name not in _RESUME_MAY_CHANGE and getattr(saved, name) != getattr(
                 self.config, name
@@ -302,6 +357,15 @@ class Run:
                 f"{_describe(self.p_data)}, {source} was trained on {state['p_data']}."
             )
         for who in _PLAYERS:
+            own = self.networks[who].state_dict()
+            for key, value in state["networks"][who].items():
+                if key in own and value.dtype != own[key].dtype:
+                    raise ValueError(
+                        f"train: {who} must have the dtype of the checkpoint's to resume; got "
+                        f"{own[key].dtype} for {key!r}, {source} has {value.dtype}. Convert "
+                        f"the networks with .to({value.dtype}), or start a new run."
+                    )
+        for who in _PLAYERS:
             try:
                 self.networks[who].load_state_dict(state["networks"][who])
                 self.optimizers[who].load_state_dict(state["optimizers"][who])
@@ -321,28 +385,12 @@ class Run:
 
     def resume(self, path: str | Path) -> None:
         """Load the checkpoint at ``path`` into the run (:meth:`load_state_dict`)."""
-        required = (
-            "run_state",
-            "step",
-            "config",
-            "p_data",
-            "networks",
-            "optimizers",
-            "rng",
-            "history",
-        )
-        state = load_checkpoint(path, required=("step", "config"))
+        state = load_checkpoint(path)
         if "run_state" not in state:
             raise CheckpointError(
                 f"train: {str(path)!r} is a checkpoint of an older layout (ganlib 0.1, without "
                 "a run state); this ganlib cannot resume it. Resume it with the ganlib that "
                 "wrote it, or start a new run."
-            )
-        missing = [key for key in required if key not in state]
-        if missing:
-            raise CheckpointError(
-                f"train: {str(path)!r} lacks the keys {missing} of a run state. The file is "
-                "damaged; resume from an intact checkpoint, or start a new run."
             )
         self.load_state_dict(state, source=f"the checkpoint {str(path)!r}")
 
@@ -404,14 +452,8 @@ def _describe(p_data: object) -> str:
 def _snapshot(function: Callable, networks: dict[str, nn.Module], step: int, device) -> Any:
     """Call the snapshot function in eval mode, without gradients or changing the RNG."""
     generator, discriminator = networks["generator"], networks["discriminator"]
-    state = _global_rng_state(device)
-    generator.eval(), discriminator.eval()
-    try:
-        with torch.no_grad():
-            value = function(generator, discriminator, step)
-    finally:
-        generator.train(), discriminator.train()
-        _set_global_rng_state(device, state)
+    with probing(generator, discriminator):
+        value = function(generator, discriminator, step)
     if isinstance(value, Tensor):
         return value.detach().cpu()
     if isinstance(value, dict) and all(isinstance(v, Tensor) for v in value.values()):
@@ -447,16 +489,16 @@ def _own_global_rng(device: torch.device, seed: int) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _train_mode(*networks: nn.Module) -> Iterator[None]:
-    """Put the networks in training mode (dropout on); restore their modes afterwards."""
-    modes = [[(module, module.training) for module in net.modules()] for net in networks]
+def _modes(networks: tuple[nn.Module, ...], training: bool) -> Iterator[None]:
+    """Put the networks in training (dropout on) or eval mode; restore their modes after."""
+    modes = [(module, module.training) for net in networks for module in net.modules()]
     for network in networks:
-        network.train()
+        network.train(training)
     try:
         yield
     finally:
-        for module, training in (pair for modes_of in modes for pair in modes_of):
-            module.training = training
+        for module, was in modes:
+            module.training = was
 
 
 @contextlib.contextmanager
@@ -467,3 +509,103 @@ def _trainable_again(parameters: list[Tensor]) -> Iterator[None]:
     finally:
         for parameter in parameters:
             parameter.requires_grad_(True)
+
+
+@contextlib.contextmanager
+def _deferred_interrupts(run: Run) -> Iterator[None]:
+    """Turn a Ctrl-C into ``run.interrupted = True`` (read between two iterations); a second
+    Ctrl-C goes to the previous handler at once. Only in the main thread, and only where
+    SIGINT has Python's default handler (a program's own handler is left alone)."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT) if main else None
+    if previous is not signal.default_int_handler:
+        yield
+        return
+
+    def defer(signum: int, frame: object) -> None:
+        if run.interrupted:
+            previous(signum, frame)  # raises KeyboardInterrupt here and now
+        run.interrupted = True
+
+    signal.signal(signal.SIGINT, defer)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+# --- checks of the inputs and of a loaded state ---------------------------------------------
+
+PROBE_ROWS = 2
+"""Rows of the batches with which a run checks its networks before the first step."""
+
+
+def _call(function: str, name: str, network: nn.Module, x: Tensor) -> Tensor:
+    """``network(x)``; an exception is a ValueError naming the network and the input."""
+    try:
+        return network(x)
+    except Exception as error:
+        raise ValueError(
+            f"{function}: {name} must take a batch of shape {tuple(x.shape)}; calling it "
+            f"raised {type(error).__name__}: {str(error).strip().splitlines()[0]}. Build it "
+            "for the data's width."
+        ) from error
+
+
+def probe_sample(function: str, name: str, sampler: Sampler, dtype: torch.dtype) -> Tensor:
+    """:data:`PROBE_ROWS` draws of ``sampler`` from a generator of their own (seed 0)."""
+    x = sampler.sample((PROBE_ROWS,), torch.Generator().manual_seed(0), dtype=dtype)
+    if not isinstance(x, Tensor) or x.ndim == 0 or len(x) != PROBE_ROWS:
+        got = f"shape {tuple(x.shape)}" if isinstance(x, Tensor) else type(x).__name__
+        raise ValueError(
+            f"{function}: {name}.sample(({PROBE_ROWS},), generator) must return a tensor of "
+            f"{PROBE_ROWS} samples, shape ({PROBE_ROWS}, *data); got {got}. Pass a ganlib "
+            "distribution."
+        )
+    return x
+
+
+def check_logits(function: str, discriminator: nn.Module, x: Tensor) -> None:
+    """The discriminator maps the batch ``x`` to one logit per sample, ``(len(x), 1)``."""
+    logits = _call(function, "discriminator", discriminator, x)
+    if not isinstance(logits, Tensor) or tuple(logits.shape) != (len(x), 1):
+        got = f"shape {tuple(logits.shape)}" if isinstance(logits, Tensor) else type(logits)
+        raise ValueError(
+            f"{function}: discriminator must return one logit per sample, shape ({len(x)}, 1) "
+            f"for a batch of shape {tuple(x.shape)}; got {got}. Give it one output unit, e.g. "
+            "ganlib.discriminator(data_dim, hidden)."
+        )
+
+
+@contextlib.contextmanager
+def probing(*networks: nn.Module) -> Iterator[None]:
+    """Eval mode and no gradients, for a look at the networks; their modes and the global
+    RNG (CPU and CUDA) are given back after it."""
+    device = next(networks[0].parameters()).device
+    rng = _global_rng_state(device)
+    try:
+        with _modes(networks, False), torch.no_grad():
+            yield
+    finally:
+        _set_global_rng_state(device, rng)
+
+
+def check_shapes(
+    function: str, generator: nn.Module, discriminator: nn.Module, p_data: Sampler, z: Tensor
+) -> None:
+    """G maps the noise ``z`` to samples of ``p_data``'s shape, and D those and ``p_data``'s
+    draws to one logit each (:data:`PROBE_ROWS` rows, nothing of the run's RNG used)."""
+    with probing(generator, discriminator):
+        x = probe_sample(function, "p_data", p_data, z.dtype).to(z.device)
+        fake = _call(function, "generator", generator, z)
+        if not isinstance(fake, Tensor) or fake.shape[1:] != x.shape[1:]:
+            got = f"shape {tuple(fake.shape)}" if isinstance(fake, Tensor) else type(fake)
+            width = x.shape[1] if x.ndim == 2 else tuple(x.shape[1:])
+            raise ValueError(
+                f"{function}: generator must return samples of p_data's shape "
+                f"(m, {', '.join(map(str, x.shape[1:]))}); got {got} for noise of shape "
+                f"{tuple(z.shape)}, where p_data {_describe(p_data)[:80]} draws "
+                f"{tuple(x.shape[1:])}. Build the generator for the data, e.g. "
+                f"ganlib.generator(latent_dim, {width}, hidden)."
+            )
+        check_logits(function, discriminator, torch.cat((x, fake)))

@@ -55,7 +55,7 @@ from ganlib.config import TrainConfig
 from ganlib.history import READBACK_EVERY, History, TrainingDivergedError
 from ganlib.losses import check_real_label, minimax_discriminator_loss
 from ganlib.optimizers import learning_rate
-from ganlib.run import Run, Sampler
+from ganlib.run import Run, Sampler, check_logits, probe_sample, probing
 
 __all__ = ["train", "train_discriminator"]
 
@@ -107,6 +107,12 @@ def train(
 
     Raises:
         TrainingDivergedError: when a loss, mean D or parameter becomes NaN or infinite.
+        ValueError: before the first step, when G's samples do not have ``p_data``'s shape
+            or D does not return one logit per sample (checked on two rows, without the
+            run's random numbers), or when a checkpoint does not fit the run.
+        CheckpointError: when the checkpoint to resume from is damaged or inconsistent.
+        KeyboardInterrupt: on Ctrl-C (in the main thread), at the end of the iteration under
+            way, after saving the checkpoint at that step when there is a ``checkpoint_path``.
 
     >>> from ganlib import Gaussian1d, discriminator, generator, init_weights
     >>> rng = torch.Generator().manual_seed(0)
@@ -255,8 +261,7 @@ def train_discriminator(
     real_label = check_real_label(function, real_label)
     decay_steps, decay = _check_schedule(function, lr_decay_steps, lr_decay)
     snapshot_at = _check_snapshots(function, snapshot, snapshot_steps, steps)
-    parameter = next(discriminator.parameters())
-    device, dtype = parameter.device, parameter.dtype
+    device, dtype = _check_fits(discriminator, optimizer, p_data, p_g)
     base_rates = [group["lr"] for group in optimizer.param_groups]
 
     def take_snapshot(step: int) -> None:
@@ -292,6 +297,37 @@ def train_discriminator(
         take_snapshot(steps)
     discriminator.eval()
     return losses
+
+
+def _check_fits(discriminator: nn.Module, optimizer, p_data: Sampler, p_g: Sampler):
+    """D has floating-point parameters that the optimizer updates, and maps draws of p_data
+    and p_g (of one shape; from a generator of their own) to one logit each. Returns D's
+    device and dtype."""
+    function = "train_discriminator"
+    parameter = next(discriminator.parameters(), None)
+    if parameter is None or not parameter.is_floating_point():
+        raise ValueError(
+            f"{function}: discriminator must have floating-point parameters to train; got "
+            f"{'none' if parameter is None else parameter.dtype}."
+        )
+    own = {id(p) for p in discriminator.parameters()}
+    if not any(id(p) in own for group in optimizer.param_groups for p in group["params"]):
+        raise ValueError(
+            f"{function}: optimizer must update the discriminator's parameters; got an "
+            "optimizer of other parameters. Build it with e.g. "
+            "torch.optim.Adam(discriminator.parameters())."
+        )
+    with probing(discriminator):
+        x = probe_sample(function, "p_data", p_data, parameter.dtype).to(parameter.device)
+        fake = probe_sample(function, "p_g", p_g, parameter.dtype).to(parameter.device)
+        if fake.shape[1:] != x.shape[1:]:
+            raise ValueError(
+                f"{function}: p_g must draw samples of p_data's shape {tuple(x.shape[1:])}; got "
+                f"{tuple(fake.shape[1:])}. Pass two distributions on the same space."
+            )
+        check_logits(function, discriminator, x)
+        check_logits(function, discriminator, fake)
+    return parameter.device, parameter.dtype
 
 
 def _check_schedule(function: str, decay_steps: object, decay: object) -> tuple[set, float]:

@@ -1,8 +1,10 @@
 import json
 import math
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import matplotlib
@@ -13,7 +15,7 @@ from matplotlib.figure import Figure
 
 import ganlib.config
 from ganlib import Gaussian1d, History, plot, recipes, ring_of_gaussians
-from ganlib.checkpoint import load_checkpoint
+from ganlib.checkpoint import load_checkpoint, save_checkpoint
 from ganlib.cli import TARGETS, main
 
 OPTIONS = [
@@ -148,9 +150,113 @@ def test_resume_errors(tmp_path, capsys):
     assert run("gaussian", "--steps", "9", "--out", str(out), "--resume", "--k", "3") == 1
     assert "config.k must match the checkpoint's" in capsys.readouterr().err
     (tmp_path / "bad.pt").write_text("not a checkpoint")
-    with pytest.raises(SystemExit):
-        run("gaussian", "--out", str(out), "--resume", str(tmp_path / "bad.pt"))
+    assert run("gaussian", "--out", str(out), "--resume", str(tmp_path / "bad.pt")) == 1
     assert "is not a readable checkpoint" in capsys.readouterr().err
+
+
+def _damage(state, key, value):
+    """``state`` with ``state[key]`` (a key path, parts split by '/') set to ``value``."""
+    *path, last = key.split("/")
+    copy = dict(state)
+    node = copy
+    for part in path:
+        node[part] = dict(node[part])
+        node = node[part]
+    if value is None:
+        del node[last]
+    else:
+        node[last] = value
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("history/snapshots", None, "history of the checkpoint"),
+        ("rng/data_and_noise", torch.zeros(3, dtype=torch.uint8), "uint8 RNG state of 5056"),
+        ("step", -5, "step of the checkpoint"),
+        ("config", {"k": "x"}, "config of the checkpoint"),
+        ("config", "x", "config of the checkpoint"),
+        ("networks/generator", {"0.weight": "w"}, "networks['generator']['0.weight'] of the"),
+        ("flip", None, "must match the SHA-256 digest"),
+        ("version", None, "has layout version 1"),
+    ],
+)
+def test_a_damaged_checkpoint_is_one_line_and_exit_code_1(tmp_path, capsys, key, value, message):
+    out = tmp_path / "run"
+    assert run("gaussian", "--steps", "5", "--out", str(out)) == 0
+    capsys.readouterr()
+    path = out / "checkpoint.pt"
+    state = load_checkpoint(path)
+    if key == "flip":  # one bit of the generator's last bias, in the file's bytes
+        data = bytearray(path.read_bytes())
+        bias = state["networks"]["generator"][list(state["networks"]["generator"])[-1]]
+        data[data.find(bias.numpy().tobytes())] ^= 0x01
+        path.write_bytes(bytes(data))
+    elif key == "version":
+        torch.save({**state, "version": 1}, path)
+    else:
+        save_checkpoint(_damage(state, key, value), path)
+    assert run("gaussian", "--steps", "9", "--out", str(out), "--resume") == 1
+    err = capsys.readouterr().err
+    assert err.startswith("python -m ganlib train: error: ") and err.count("\n") == 1
+    assert message in err and str(path) in err
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        (lambda tmp: tmp / "a_file", "argument --out: must be a folder; got"),
+        (lambda tmp: tmp / "a_file" / "run", "got '{}': Not a directory"),
+        (lambda tmp: Path("/proc/ganlib-run"), "must be a folder where files can be written"),
+        (lambda tmp: tmp / "taken", "checkpoint.pt' must be a file the run can write; got a"),
+    ],
+)
+def test_an_out_folder_that_cannot_be_written_fails_before_the_first_step(
+    tmp_path, capsys, monkeypatch, where, message
+):
+    (tmp_path / "a_file").write_text("notes")
+    (tmp_path / "taken" / "checkpoint.pt").mkdir(parents=True)
+    out = where(tmp_path)
+    monkeypatch.setattr(recipes.Recipe, "train", lambda *a, **k: pytest.fail("it trained"))
+    assert run("gaussian", "--steps", "5", "--out", str(out)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message.format(out) in err, err
+
+
+def test_ctrl_c_saves_the_run_and_resume_continues_it_bit_for_bit(tmp_path):
+    out, straight = tmp_path / "run", tmp_path / "straight"
+    argv = [sys.executable, "-m", "ganlib", "train", "gaussian", "--device", "cpu"]
+    argv += ["--checkpoint-every", "100000", "--no-progress", "--threads", "1"]
+    process = subprocess.Popen(
+        [*argv, "--steps", "200000", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not out.is_dir() and time.monotonic() < deadline:  # --out is made, then it trains
+            time.sleep(0.05)
+        time.sleep(2.5)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err
+    assert err.count("\n") == 1 and err.startswith("python -m ganlib train: interrupted at step")
+    assert "Continue with --resume." in err
+    step = load_checkpoint(out / "checkpoint.pt")["step"]
+    assert 1 <= step < 200000 and f"at step {step} (of 200000)" in err
+    steps, threads = str(step + 50), torch.get_num_threads()
+    try:  # in this process, at one thread as the interrupted run
+        assert main([*argv[3:], "--resume", "--steps", steps, "--out", str(out)]) == 0
+        assert main([*argv[3:], "--steps", steps, "--out", str(straight)]) == 0
+    finally:
+        torch.set_num_threads(threads)
+    resumed, expected = (load_checkpoint(o / "checkpoint.pt") for o in (out, straight))
+    assert resumed["step"] == step + 50
+    assert same(resumed, expected)  # every tensor, bit for bit
 
 
 def test_threads_and_auto_device(tmp_path, monkeypatch):

@@ -1,4 +1,6 @@
 import dataclasses
+import os
+import signal
 
 import pytest
 import torch
@@ -78,3 +80,123 @@ def test_a_state_that_does_not_fit_the_run_is_refused(
     save_checkpoint({key: v for key, v in state.items() if key != "optimizers"}, damaged)
     with pytest.raises(CheckpointError, match=r"lacks the keys \['optimizers'\] of a run state"):
         train(*toy_networks(), toy_data, small_config(), resume=damaged)
+
+
+def _damage(state, *path_and_value):
+    """A copy of ``state`` with the entry at ``path`` replaced by ``value`` (or removed)."""
+    *path, last, value = path_and_value
+    copy = dict(state)
+    node = copy
+    for key in path:
+        node[key] = dict(node[key])
+        node = node[key]
+    if value is _REMOVED:
+        del node[last]
+    else:
+        node[last] = value
+    return copy
+
+
+_REMOVED = object()
+
+
+@pytest.mark.parametrize(
+    ("damage", "match"),
+    [
+        (("step", -5), r"step of .* must be in \[0, 4\] \(its config's steps\); got -5"),
+        (("step", 5), r"step of .* must be in \[0, 4\]"),
+        (("step", 4.0), "step of .* must be an int; got float 4.0"),
+        (("step", True), "step of .* must be an int; got bool True"),
+        (("config", [1]), "config of .* must be a dict; got list"),
+        (("config", "k", "x"), "config of .* must be a valid TrainConfig; got TrainConfig: k must"),
+        (("p_data", 3), "p_data of .* must be a str; got int"),
+        (("networks", "critic", {}), r"networks of .* must have the keys \['discriminator', 'gen"),
+        (("networks", "generator", "0.weight", "x"), r"networks\['generator'\]\['0.weight'\] of"),
+        (("optimizers", "generator", []), r"optimizers\['generator'\] of .* must be a dict"),
+        (("optimizers", "generator", "lr", "fast"), r"\['lr'\] of .* must be a number; got str"),
+        (("optimizers", "discriminator", "step_count", -1), "have lr >= 0 and step_count >= 0"),
+        (("optimizers", "generator", "state", {"momentum": 3}), r"\['momentum'\] of .* a list"),
+        (
+            ("rng", "data_and_noise", torch.zeros(3, dtype=torch.uint8)),
+            r"rng\['data_and_noise'\] of .* must be a uint8 RNG state of 5056 bytes; got a tor",
+        ),
+        (("rng", "global", "cpu", torch.zeros(5056)), r"rng\['global'\]\['cpu'\] of .* uint8"),
+        (("rng", "global", _REMOVED), r"rng\['global'\] of .* must be a dict; got NoneType"),
+        (("history", "snapshots", _REMOVED), "history of .* without \\['snapshots'\\]"),
+        (("history", "d_real", torch.zeros(3)), "history of .* must have one length"),
+        (("history", "d_real", [0.5] * 4), "history of .* d_real must be a 1-D floating-point"),
+        (("history", "snapshots", {"0": torch.zeros(1)}), "keyed by iteration counts"),
+        (("history", "snapshots", {20: torch.zeros(1)}), r"\['snapshots'\] .* steps up to 4"),
+        (("history", _REMOVED), r"lacks the keys \['history'\] of a run state"),
+        (("run_state", 1), "must hold a run state of layout 2; got 1"),
+    ],
+)
+def test_a_damaged_state_is_a_checkpoint_error_naming_the_file_and_the_entry(
+    tmp_path, toy_networks, toy_data, small_config, damage, match
+):
+    path = tmp_path / "run.pt"
+    train(*toy_networks(), toy_data, small_config(steps=4), checkpoint_path=path)
+    state = load_checkpoint(path)
+    damaged = tmp_path / "damaged.pt"
+    save_checkpoint(_damage(state, *damage), damaged)
+    g, d = toy_networks(seed=5)
+    before = [p.clone() for p in g.parameters()]
+    with pytest.raises(CheckpointError, match=match) as info:
+        train(g, d, toy_data, small_config(), resume=damaged)
+    assert str(damaged) in str(info.value)
+    assert all(torch.equal(a, b) for a, b in zip(before, g.parameters(), strict=True))
+    if damage[0] != "run_state":
+        with pytest.raises(CheckpointError, match="the state"):  # a state that is no file
+            Run(g, d, toy_data, small_config()).load_state_dict(_damage(state, *damage))
+
+
+def test_a_state_of_another_dtype_is_refused(tmp_path, toy_networks, toy_data, small_config):
+    path = tmp_path / "run.pt"
+    train(*toy_networks(), toy_data, small_config(steps=4), checkpoint_path=path)
+    g, d = (network.double() for network in toy_networks())
+    with pytest.raises(ValueError, match="generator must have the dtype of the checkpoint's"):
+        train(g, d, toy_data, small_config(), resume=path)
+    with pytest.raises(CheckpointError, match="must be a run state \\(a dict\\); got list"):
+        Run(*toy_networks(), toy_data, small_config()).load_state_dict([])
+
+
+def test_ctrl_c_stops_the_run_at_the_end_of_the_iteration_and_saves_it(
+    tmp_path, toy_networks, toy_data, small_config, assert_same_run
+):
+    config = small_config(steps=20, snapshot_steps=(6, 20))
+
+    def look(generator, discriminator, step):
+        return generator(torch.linspace(-1, 1, 3)[:, None])
+
+    g_full, d_full = toy_networks(dropout=0.2)
+    full = train(g_full, d_full, toy_data, config, snapshot=look)
+    path = tmp_path / "run.pt"
+
+    def press_ctrl_c(generator, discriminator, step):  # a SIGINT in the middle of step 6
+        os.kill(os.getpid(), signal.SIGINT)
+        return look(generator, discriminator, step)
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        g, d = toy_networks(dropout=0.2)
+        with pytest.raises(KeyboardInterrupt, match=r"interrupted at step 7 \(of 20\); the che"):
+            train(g, d, toy_data, config, checkpoint_path=path, snapshot=press_ctrl_c)
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # given back
+        assert load_checkpoint(path)["step"] == 7  # the last whole iteration
+        with pytest.raises(KeyboardInterrupt, match="nothing was saved"):
+            train(*toy_networks(), toy_data, config, snapshot=press_ctrl_c)
+
+        def press_twice(generator, discriminator, step):  # the second one interrupts at once
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)
+
+        with pytest.raises(KeyboardInterrupt) as info:
+            train(*toy_networks(), toy_data, config, snapshot=press_twice)
+        assert str(info.value) == ""
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    g, d = toy_networks(seed=3, dropout=0.2)
+    resumed = train(g, d, toy_data, config, checkpoint_path=path, resume=True, snapshot=look)
+    assert_same_run(resumed, full)
+    assert_same_run(g, g_full)
+    assert_same_run(d, d_full)

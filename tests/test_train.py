@@ -499,6 +499,126 @@ def test_bad_train_arguments_are_clear_errors(
         call(*toy_networks(), toy_data, small_config)
 
 
+def _ring_pair(latent_dim: int, data_dim: int):
+    rng = torch.Generator().manual_seed(0)
+    g = init_weights(ganlib.generator(latent_dim, data_dim, (8,), output=None), generator=rng)
+    return g, init_weights(discriminator(data_dim, (8,)), generator=rng)
+
+
+@pytest.mark.parametrize(
+    ("build", "p_data", "error", "match"),
+    [
+        (
+            lambda tmp: (*_ring_pair(1, 2)[:1], discriminator(1, (8,))),
+            Gaussian1d(0.0, 1.0),
+            ValueError,
+            r"generator must return samples of p_data's shape \(m, 1\); got shape \(2, 2\) "
+            r"for noise of shape \(2, 1\), where p_data Gaussian1d\(loc=0.0, scale=1.0\) draws",
+        ),
+        (
+            lambda tmp: _ring_pair(1, 1),
+            ganlib.ring_of_gaussians(),
+            ValueError,
+            r"generator must return samples of p_data's shape \(m, 2\); got shape \(2, 1\).* "
+            r"e\.g\. ganlib\.generator\(latent_dim, 2, hidden\)",
+        ),
+        (
+            lambda tmp: (_ring_pair(1, 2)[0], discriminator(1, (8,))),
+            ganlib.ring_of_gaussians(),
+            ValueError,
+            r"discriminator must take a batch of shape \(4, 2\); calling it raised RuntimeError",
+        ),
+        (
+            lambda tmp: (_ring_pair(1, 1)[0], torch.nn.Linear(1, 2)),
+            Gaussian1d(0.0, 1.0),
+            ValueError,
+            r"discriminator must return one logit per sample, shape \(4, 1\) for a batch of "
+            r"shape \(4, 1\); got shape \(4, 2\)",
+        ),
+        (
+            lambda tmp: (*_ring_pair(1, 1), {"checkpoint_path": tmp / "no" / "run.pt"}),
+            Gaussian1d(0.0, 1.0),
+            FileNotFoundError,
+            "the folder of checkpoint_path must exist",
+        ),
+        (
+            lambda tmp: (*_ring_pair(1, 1), {"checkpoint_path": tmp}),
+            Gaussian1d(0.0, 1.0),
+            ValueError,
+            "checkpoint_path must be the path of a file; got .*, which is a folder",
+        ),
+        (
+            lambda tmp: (*_ring_pair(1, 1), {"checkpoint_path": 12}),
+            Gaussian1d(0.0, 1.0),
+            TypeError,
+            "checkpoint_path must be a str or os.PathLike; got int 12",
+        ),
+        (
+            lambda tmp: (*_ring_pair(1, 1), {"progress": "yes"}),
+            Gaussian1d(0.0, 1.0),
+            TypeError,
+            "progress must be a bool; got str 'yes'",
+        ),
+    ],
+)
+def test_networks_and_paths_that_do_not_fit_fail_before_the_first_step(
+    tmp_path, small_config, build, p_data, error, match
+):
+    g, d, *options = build(tmp_path)
+    g.eval()  # the check puts them in eval mode and back
+    steps = []
+    d.register_forward_pre_hook(lambda module, args: steps.append(torch.is_grad_enabled()))
+    before = torch.get_rng_state()
+    with pytest.raises(error, match=match):
+        train(g, d, p_data, small_config(checkpoint_every=0), **(options[0] if options else {}))
+    assert not any(steps)  # D was called, if at all, only without gradients: no step taken
+    assert torch.equal(torch.get_rng_state(), before) and not g.training and d.training
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        (
+            {"p_g": ganlib.ring_of_gaussians()},
+            ValueError,
+            r"p_g must draw samples of p_data's shape \(1,\); got \(2,\)",
+        ),
+        (
+            {
+                "discriminator": (two := torch.nn.Linear(1, 2)),
+                "optimizer": torch.optim.SGD(two.parameters(), lr=0.1),
+            },
+            ValueError,
+            r"discriminator must return one logit per sample, shape \(2, 1\)",
+        ),
+        (
+            {"optimizer": torch.optim.SGD(torch.nn.Linear(1, 1).parameters(), lr=0.1)},
+            ValueError,
+            "optimizer must update the discriminator's parameters; got an optimizer of other",
+        ),
+        (
+            {"discriminator": torch.nn.Sequential()},
+            ValueError,
+            "discriminator must have floating-point parameters to train; got none",
+        ),
+    ],
+)
+def test_train_discriminator_checks_that_the_network_fits_the_data(change, error, match):
+    net = init_weights(discriminator(1, (8,)), generator=torch.Generator().manual_seed(0))
+    arguments = {
+        "discriminator": net,
+        "optimizer": torch.optim.SGD(net.parameters(), lr=0.1),
+        "p_data": Gaussian1d(0.0, 1.0),
+        "p_g": Gaussian1d(1.0, 1.0),
+        **change,
+    }
+    seed = torch.Generator().manual_seed(1)
+    before = seed.get_state()
+    with pytest.raises(error, match=match):
+        train_discriminator(**arguments, steps=3, batch_size=4, generator=seed)
+    assert torch.equal(seed.get_state(), before)  # the check draws from its own generator
+
+
 def test_resuming_checks_the_checkpoint_fits_the_run(
     tmp_path, toy_networks, toy_data, small_config
 ):
