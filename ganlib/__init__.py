@@ -81,6 +81,8 @@ from ganlib.theory import (
 )
 from ganlib.train import train, train_discriminator
 
+# The one place the version is written: pyproject.toml reads this literal (setuptools'
+# dynamic version, without importing ganlib), so keep it a plain string assignment.
 __version__ = "0.1.0"
 
 __all__ = [

@@ -4,7 +4,8 @@ They cannot run here, so this checks what can be checked offline: both files are
 with the expected triggers, tests.yml builds the book with warnings as errors before it runs
 ``pytest`` with the browser check required, book.yml deploys ``_build/html`` to GitHub Pages,
 and every install, lint, build and test command of ``.ci/run`` appears unchanged in tests.yml
-(and the install and build ones in book.yml).
+(and the install and build ones in book.yml). When a job fails, both workflows keep the
+execution reports of the chapters (the tracebacks that _config.yml has the build save).
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 CI_RUN = ROOT / ".ci" / "run"
 BUILD = "jupyter-book build . -W -n --keep-going --all"
 CPU_TORCH = "--index-url https://download.pytorch.org/whl/cpu"
+# Where Jupyter Book 1 (myst-nb) saves the traceback of a chapter that failed to execute
+# (<chapter>.err.log), and the executed notebooks.
+REPORTS = "_build/html/reports"
+EXECUTED = "_build/jupyter_execute"
 
 # The commands of .ci/run that the workflows must run too. torch is the one deliberate
 # difference: .ci/run takes the CPU wheel this machine has on disk, the workflows take it
@@ -129,3 +134,42 @@ def test_book_workflow_builds_and_deploys_the_html_to_pages():
     assert deploy["needs"] == "build"
     assert deploy["environment"]["name"] == "github-pages"
     assert any("actions/deploy-pages" in step["uses"] for step in uses(workflow, "deploy"))
+
+
+def failure_uploads(workflow: dict, job: str) -> list[tuple[int, dict]]:
+    """``(index, step)`` of the job's steps that upload an artifact when the job fails."""
+    return [
+        (index, step)
+        for index, step in enumerate(workflow["jobs"][job]["steps"])
+        if step.get("uses", "").startswith("actions/upload-artifact@")
+        and str(step.get("if", "")).replace("${{", "").replace("}}", "").strip() == "failure()"
+    ]
+
+
+@pytest.mark.parametrize(("name", "job"), [("tests.yml", "ci"), ("book.yml", "build")])
+def test_a_failed_job_keeps_the_execution_reports(name, job):
+    workflow = load(name)
+    steps = workflow["jobs"][job]["steps"]
+    uploads = [
+        (index, step)
+        for index, step in failure_uploads(workflow, job)
+        if REPORTS in step["with"]["path"].split()
+    ]
+    assert uploads, f"{name}: no `if: failure()` step uploads {REPORTS}"
+    (index, step), *_ = uploads
+    assert EXECUTED in step["with"]["path"].split()
+    assert step["with"]["name"]
+    builds = [i for i, s in enumerate(steps) if BUILD in " ".join(s.get("run", "").split())]
+    assert builds and builds[0] < index, f"{name}: the reports are uploaded before the build"
+
+
+def test_the_book_build_saves_the_tracebacks_it_fails_on():
+    execute = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["execute"]
+    assert execute["show_tb"] is True
+    assert execute["allow_errors"] is False
+    # With raise_on_error the build stops at the first failing chapter, before myst-nb writes
+    # its report; without it the failure is a warning, which -W turns into a failed build
+    # and --keep-going reports after every chapter has run.
+    assert execute["raise_on_error"] is False
+    assert " -W " in f" {BUILD} " and "--keep-going" in BUILD
+    assert execute["execute_notebooks"] == "force"
