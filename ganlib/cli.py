@@ -46,7 +46,6 @@ from ganlib import config as config_tables
 from ganlib import plot, recipes
 from ganlib.checkpoint import CheckpointError, load_checkpoint
 from ganlib.config import TrainConfig
-from ganlib.noise import Noise
 from ganlib.runtime import device as default_device
 
 __all__ = ["EVALUATION_SAMPLES", "TARGETS", "main"]
@@ -182,13 +181,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); returns the exit code.
-
-    Wrong targets and options exit with status 2 and argparse's message, an ``--out`` where
-    the files cannot be written with status 2 and one line; a damaged checkpoint, one that
-    does not fit the run, a run that diverges or a file that cannot be written with status 1
-    and one line; Ctrl-C with status 130 and one line, after the run saved its checkpoint.
-    """
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); returns the exit code
+    (0, 1, 2 or 130, as the module's docstring says)."""
     parser = _parser()
     arguments = parser.parse_args(argv)
     try:
@@ -316,28 +310,20 @@ def _train(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> in
     except (ValueError, FloatingPointError, OSError) as error:  # a checkpoint that does not
         return _fail(f"error: {error}", 1)  # fit or is damaged, a diverged run, a full disk
     seconds = time.perf_counter() - started
-    generator, discriminator, history = trained.generator, trained.discriminator, trained.history
-
-    evaluation = torch.Generator().manual_seed(config.seed)  # the same z for every run
-    z = Noise(config.latent_dim, config.noise).sample((EVALUATION_SAMPLES,), evaluation)
-    generator.eval(), discriminator.eval()
-    with torch.no_grad():
-        samples = recipe.rescale(generator(z.to(device)).cpu())
+    discriminator, history = trained.discriminator, trained.history
+    samples = trained.sample(EVALUATION_SAMPLES, config.seed, device)  # the same z every run
     figure = recipe.figure(samples, discriminator, target)
     if figure is not None:
         figure.savefig(out / "samples.png", dpi=120)
     plot.training_curves(history).savefig(out / "training.png", dpi=120)
 
-    window = min(100, len(history))
-    names = ("discriminator_loss", "generator_loss", "d_real", "d_fake")
     metrics = {
         "target": arguments.target,
         "p_data": repr(p_data),
         "steps": len(history),
-        "final": {name: float(getattr(history, name)[-window:].mean()) for name in names},
-        "final_window": f"means over the last {window} iterations; d_real is mean D(x) and "
-        "d_fake mean D(G(z)) on each iteration's minibatch",
-        "last_step": {name: float(getattr(history, name)[-1]) for name in names},
+        **history.summary(window=100),
+        "final_window": f"means over the last {min(100, len(history))} iterations; d_real is "
+        "mean D(x) and d_fake mean D(G(z)) on each iteration's minibatch",
         "config": config.to_dict(),
         "device": str(device),
         "threads": torch.get_num_threads(),

@@ -112,6 +112,15 @@ class History:
             old = getattr(self, name).to(chunk.dtype)
             setattr(self, name, torch.cat((old, chunk[:, column])))
 
+    def summary(self, window: int = 100) -> dict[str, dict[str, float]]:
+        """The means of each figure over the last ``window`` iterations (``"final"``) and its
+        value at the last one (``"last_step"``), as floats."""
+        window = min(window, len(self))
+        return {
+            "final": {name: float(getattr(self, name)[-window:].mean()) for name in QUANTITIES},
+            "last_step": {name: float(getattr(self, name)[-1]) for name in QUANTITIES},
+        }
+
     def truncated(self, steps: int) -> History:
         """The first ``steps`` entries, and the snapshots taken up to then."""
         kept = {name: getattr(self, name)[:steps] for name in QUANTITIES}

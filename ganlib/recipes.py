@@ -89,6 +89,17 @@ class TrainedRecipe:
         ``(EVALUATION_SAMPLES, data_dim)`` float64 on the CPU."""
         return {step: x.double() * self.scale for step, x in self.history.snapshots.items()}
 
+    def sample(self, n: int, seed: int, device: torch.device | str = "cpu") -> Tensor:
+        """n samples of the trained generator on noise drawn from ``seed``, in the target's
+        units (as :meth:`Recipe.rescale` gives them), on the CPU; the networks are left in eval
+        mode."""
+        z = Noise(self.config.latent_dim, self.config.noise)
+        z = z.sample((n,), torch.Generator().manual_seed(seed))
+        self.generator.eval(), self.discriminator.eval()
+        with torch.no_grad():
+            x = self.generator(z.to(device)).cpu()
+        return x if self.scale == 1 else x.double() * self.scale  # as Recipe.rescale
+
 
 @dataclass(frozen=True)
 class Recipe:

@@ -51,11 +51,12 @@ from ganlib._checks import (
     check_sampler,
     check_torch_generator,
 )
+from ganlib._networks import check_logits, probe_sample, probing
 from ganlib.config import TrainConfig
 from ganlib.history import READBACK_EVERY, History, TrainingDivergedError
 from ganlib.losses import check_real_label, minimax_discriminator_loss
 from ganlib.optimizers import learning_rate
-from ganlib.run import Run, Sampler, check_logits, probe_sample, probing
+from ganlib.run import Run, Sampler
 
 __all__ = ["train", "train_discriminator"]
 

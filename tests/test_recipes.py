@@ -173,3 +173,13 @@ def test_wrong_arguments_are_clear_errors():
         recipe.networks(rng="seed")
     with pytest.raises(ValueError, match="TrainConfig: batch_size must be >= 1"):
         recipe.config(batch_size=0)
+
+
+def test_a_trained_recipe_samples_its_generator_in_the_targets_units():
+    trained = recipes.get("grid-tuned").train(0, steps=2)
+    samples = trained.sample(50, 7)
+    assert samples.shape == (50, 2) and samples.dtype == torch.float64  # scaled back by 4
+    assert torch.equal(samples, trained.sample(50, 7)) and not trained.generator.training
+    z = ganlib.Noise(2, trained.config.noise).sample((50,), torch.Generator().manual_seed(7))
+    with torch.no_grad():
+        assert torch.equal(samples, trained.generator(z).double() * 4)

@@ -200,3 +200,13 @@ def test_ctrl_c_stops_the_run_at_the_end_of_the_iteration_and_saves_it(
     assert_same_run(resumed, full)
     assert_same_run(g, g_full)
     assert_same_run(d, d_full)
+
+
+def test_a_history_summarises_its_last_iterations(toy_networks, toy_data, small_config):
+    history = train(*toy_networks(), toy_data, small_config(steps=12))
+    summary = history.summary(window=5)
+    assert summary["final"]["d_real"] == pytest.approx(float(history.d_real[-5:].mean()))
+    assert summary["last_step"]["generator_loss"] == float(history.generator_loss[-1])
+    assert history.summary(window=100)["final"]["d_fake"] == pytest.approx(
+        float(history.d_fake.mean())
+    )
