@@ -217,7 +217,7 @@ class ClaimTable:
         self.claims = claims
 
     def rows(self) -> list[dict[str, str | bool]]:
-        """Each claim as :meth:`Claim.as_dict`, in the order they were checked."""
+        """Each claim as :meth:`ganlib.Claim.as_dict`, in the order they were checked."""
         return [claim.as_dict() for claim in self.claims]
 
     def to_json(self) -> str:

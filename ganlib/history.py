@@ -107,7 +107,8 @@ class History:
         return cls(**{name: values[name] for name in QUANTITIES}, snapshots=dict(snapshots))
 
     def extend(self, chunk: Tensor) -> None:
-        """Append ``chunk`` of shape ``(n, 4)``, its columns in :data:`QUANTITIES` order."""
+        """Append ``chunk`` of shape ``(n, 4)``, its columns in the order of
+        :data:`~ganlib.history.QUANTITIES`."""
         for column, name in enumerate(QUANTITIES):
             old = getattr(self, name).to(chunk.dtype)
             setattr(self, name, torch.cat((old, chunk[:, column])))

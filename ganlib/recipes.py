@@ -1,4 +1,4 @@
-r"""Named training recipes: a target, its networks, its :class:`TrainConfig` and its report.
+r"""Named training recipes: a target, its networks, its :class:`~ganlib.TrainConfig` and its report.
 
 A :class:`Recipe` is everything one needs to train a GAN on a target and judge the result: the
 data distribution (built only when asked for, so importing this module loads no data set), the
@@ -136,7 +136,7 @@ class Recipe:
         return self.data() if self.target_data is None else self.target_data()
 
     def config(self, **overrides: Any) -> TrainConfig:
-        """The recipe's :class:`TrainConfig`; ``overrides`` replace any of its fields.
+        """The recipe's :class:`~ganlib.TrainConfig`; ``overrides`` replace any of its fields.
 
         >>> get("ring-plain").config(seed=1).batch_size
         64
@@ -201,7 +201,7 @@ class Recipe:
         snapshot is G's samples on :data:`EVALUATION_SAMPLES` fixed noise vectors (drawn from
         :data:`EVALUATION_SEED`), read in the target's units from :attr:`TrainedRecipe.samples`.
         ``device`` is where the networks train (default: the CPU); ``p_data`` replaces
-        :meth:`data`; the other keywords are :func:`ganlib.train`'s.
+        ``data()``; the other keywords are :func:`ganlib.train`'s.
         """
         if config is None:
             if seed is not None:

@@ -314,7 +314,7 @@ class Run:
         """Everything a resume needs, as tensors, dicts and primitives (``weights_only``).
 
         Called inside ``with run:`` (between iterations); the figures still on the device
-        are read back first, so the history is complete up to :attr:`step`.
+        are read back first, so the history is complete up to ``step``.
         """
         self.read_back()
         return {

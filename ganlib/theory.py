@@ -410,7 +410,7 @@ def virtual_training_criterion(p_data: Tensor, p_g: Tensor, *, dx: float | None)
     Computed as the first expression, the value function at Proposition 1's D*, with
     :math:`1 - D^* = p_g / (p_{data} + p_g)` formed directly rather than by subtraction, so
     that it does not round to 0 where :math:`p_g \ll p_{data}`. The second expression is the
-    theorem, which the book checks against :func:`ganlib.divergences.js_divergence`.
+    theorem, which the book checks against :func:`ganlib.js_divergence`.
     :math:`C(G) \ge -\log 4`, with equality if and only if :math:`p_g = p_{data}`; C is 0 for
     disjoint supports. Conventions and arguments as in :func:`value_function`; gradients in
     :math:`p_g` are :math:`\log(1 - D^*)`, the function-space gradient of Proposition 2.
