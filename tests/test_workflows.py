@@ -173,3 +173,51 @@ def test_the_book_build_saves_the_tracebacks_it_fails_on():
     assert execute["raise_on_error"] is False
     assert " -W " in f" {BUILD} " and "--keep-going" in BUILD
     assert execute["execute_notebooks"] == "force"
+
+
+NOTEBOOKS_ARTIFACT = "executed-notebooks"
+PUBLISH = "python tools/publish_notebooks.py"
+
+
+def test_book_workflow_publishes_the_executed_chapters_to_the_notebooks_branch():
+    """The Colab and Binder buttons open ``book/<chapter>.ipynb`` on the ``notebooks`` branch.
+
+    The build job keeps the executed chapters as an artifact after the build; the notebooks
+    job, the only one allowed to write to the repository, heads each with the setup cell
+    (tools/publish_notebooks.py, at the commit built) beside binder/, and force-pushes them
+    as the ``notebooks`` branch. Pages keeps its own permissions.
+    """
+    workflow = load("book.yml")
+    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+
+    steps = workflow["jobs"]["build"]["steps"]
+    builds = [i for i, s in enumerate(steps) if BUILD in " ".join(s.get("run", "").split())]
+    kept = [
+        (index, step)
+        for index, step in enumerate(steps)
+        if step.get("uses", "").startswith("actions/upload-artifact@")
+        and step["with"]["name"] == NOTEBOOKS_ARTIFACT
+    ]
+    assert kept, f"the build job keeps no {NOTEBOOKS_ARTIFACT!r} artifact"
+    (index, step), *_ = kept
+    assert builds and builds[0] < index and "if" not in step
+    assert step["with"]["path"] == f"{EXECUTED}/book/*.ipynb"
+
+    job = workflow["jobs"]["notebooks"]
+    assert job["needs"] == "build"
+    assert job["permissions"] == {"contents": "write"}
+    download = [s for s in uses(workflow, "notebooks") if "download-artifact" in s["uses"]]
+    assert download and download[0]["with"] == {
+        "name": NOTEBOOKS_ARTIFACT,
+        "path": f"{EXECUTED}/book",
+    }
+    setup = [s for s in uses(workflow, "notebooks") if "setup-python" in s["uses"]]
+    assert setup and str(setup[0]["with"]["python-version"]) == "3.11"
+
+    lines = run_lines(workflow, "notebooks")
+    publish = lines[position(lines, PUBLISH)]
+    assert '--commit "${{ github.sha }}"' in publish
+    assert f"--out notebooks {EXECUTED}/book/*.ipynb" in publish
+    assert position(lines, "checkout --orphan notebooks") < position(lines, PUBLISH)
+    assert position(lines, PUBLISH) < position(lines, "git push --force origin notebooks")
+    assert "git add book binder" in lines
