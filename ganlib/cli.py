@@ -1,4 +1,7 @@
-r"""The command line: ``python -m ganlib train <target> [options]``.
+r"""The command line: ``ganlib train <target> [options]``, or ``python -m ganlib train ...``.
+
+``ganlib`` is the console script that ``pip install`` puts next to the interpreter; ``python -m
+ganlib`` runs the same :func:`main`. ``ganlib --version`` prints the library's version.
 
 ``train`` runs :func:`ganlib.train` (Algorithm 1) with one of the recipes of
 :mod:`ganlib.recipes` (the targets in :data:`TARGETS`) and writes four files into ``--out``:
@@ -42,8 +45,8 @@ from pathlib import Path
 
 import torch
 
+from ganlib import __version__, plot, recipes
 from ganlib import config as config_tables
-from ganlib import plot, recipes
 from ganlib.checkpoint import CheckpointError, load_checkpoint
 from ganlib.config import TrainConfig
 from ganlib.runtime import device as default_device
@@ -60,6 +63,10 @@ OUTPUTS = ("samples.png", "training.png", "metrics.json", "checkpoint.pt")
 """The files that ``train`` writes into ``--out``."""
 
 PROGRAM = "python -m ganlib train"
+"""The name of ``train`` in its messages when the command line is not started as ``ganlib``."""
+
+SCRIPT = "ganlib"
+"""The console script (``[project.scripts]`` in pyproject.toml)."""
 
 EXAMPLES = """examples:
   python -m ganlib train gaussian --out runs/gaussian --steps 2000
@@ -90,7 +97,7 @@ def _positive_float(text: str) -> float:
     return _positive(float, text)
 
 
-def _target_help() -> str:
+def _target_help(program: str = PROGRAM) -> str:
     lines = ["targets, with their networks and defaults (options given override them):"]
     for name in TARGETS:
         recipe = recipes.get(name)
@@ -105,7 +112,7 @@ def _target_help() -> str:
             f"{config.optimizer} --batch-size {config.batch_size} --generator-loss "
             f"{config.generator_loss}",
         ]
-    return "\n".join([*lines, "", EXAMPLES])
+    return "\n".join([*lines, "", EXAMPLES.replace(PROGRAM, program)])
 
 
 # (flags, argparse keywords); ``dest`` names the TrainConfig field an option sets, if any.
@@ -130,9 +137,10 @@ _OPTIONS = [
      "in (0, 1] (default 0.1)")),
     (("--seed",), dict(type=int, metavar="SEED", help="seed of the initial weights and of "
      "every draw of data and noise (default 0)")),
-    (("--device",), dict(choices=("cpu", "cuda", "auto"), default="auto", help="where to "
-     "train: 'cpu', 'cuda', or 'auto' (default): ganlib.device(), CUDA when present, else the "
-     "CPU, and the GANLIB_DEVICE environment variable overrides it")),
+    (("--device",), dict(choices=("cpu", "cuda", "mps", "auto"), default="auto", help="where "
+     "to train: 'cpu', 'cuda', 'mps' (Apple's GPU), or 'auto' (default): ganlib.device(), CUDA "
+     "when present, then MPS, else the CPU, and the GANLIB_DEVICE environment variable "
+     "overrides it")),
     (("--threads",), dict(type=_positive_int, metavar="N", help="torch's CPU threads, "
      "torch.set_num_threads(N) (default: torch's choice, usually the number of cores); small "
      "networks often train fastest with 1")),
@@ -157,10 +165,27 @@ _FIELDS = ("steps", "k", "batch_size", "generator_loss", "optimizer", "lr_decay_
            "lr_decay", "seed", "checkpoint_every")  # fmt: skip
 
 
+def _program() -> str:
+    """How the command line was started: ``ganlib`` (the console script, whose wrapper leaves
+    its own path in ``sys.argv[0]``) or ``python -m ganlib`` (anything else, ``-m`` and calls
+    of :func:`main` from Python included)."""
+    started_as = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    for suffix in (".exe", "-script.pyw", "-script.py"):
+        started_as = started_as.removesuffix(suffix)
+    return SCRIPT if started_as == SCRIPT else PROGRAM.removesuffix(" train")
+
+
 def _parser() -> argparse.ArgumentParser:
+    prog = _program()
     parser = argparse.ArgumentParser(
-        prog="python -m ganlib",
+        prog=prog,
         description="ganlib, the companion library of 'GANs from First Principles'.",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"ganlib {__version__}",
+        help="print the version of ganlib and exit",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
     train_parser = commands.add_parser(
@@ -170,7 +195,7 @@ def _parser() -> argparse.ArgumentParser:
         "Writes samples.png (10,000 samples against the target), training.png (losses, mean "
         "D(x) and D(G(z))), metrics.json (final figures, configuration, speed and, in 1-D, an "
         "estimate of JS(p_data || p_g)) and checkpoint.pt into --out.",
-        epilog=_target_help(),
+        epilog=_target_help(f"{prog} train"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     targets = ", ".join(TARGETS)
@@ -182,23 +207,27 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); returns the exit code
-    (0, 1, 2 or 130, as the module's docstring says)."""
+    (0, 1, 2 or 130, as the module's docstring says). Usage errors, ``--help`` and
+    ``--version`` exit through argparse's ``SystemExit`` (2, 0 and 0)."""
     parser = _parser()
     arguments = parser.parse_args(argv)
+    program = f"{parser.prog} {arguments.command}"
     try:
-        return _train(parser, arguments)
+        return _train(parser, arguments, program)
     except KeyboardInterrupt as interrupt:  # train saved the run at its last whole step
         message = str(interrupt).removeprefix("train: ")
         if not message:
             message = "interrupted outside the training loop; the checkpoint, if any, is intact"
-        return _fail(f"{message} Continue with --resume." if "step" in message else message, 130)
+        message = f"{message} Continue with --resume." if "step" in message else message
+        return _fail(message, 130, program)
     except (CheckpointError, OSError) as error:  # a damaged checkpoint, an unwritable file
-        return _fail(f"error: {error}", 1)
+        return _fail(f"error: {error}", 1, program)
 
 
-def _fail(message: str, code: int) -> int:
-    """Print ``message`` on one line of stderr; return the exit code."""
-    print(f"{PROGRAM}: {' '.join(message.split())}", file=sys.stderr)
+def _fail(message: str, code: int, program: str = PROGRAM) -> int:
+    """Print ``message`` on one line of stderr, after the program's name; return the exit
+    code."""
+    print(f"{program}: {' '.join(message.split())}", file=sys.stderr)
     return code
 
 
@@ -239,6 +268,11 @@ def _device(parser: argparse.ArgumentParser, name: str) -> torch.device:
             parser.error(f"argument --device: {error}")
     if name == "cuda" and not torch.cuda.is_available():
         parser.error("argument --device: cuda was asked for, but torch sees no CUDA device")
+    if name == "mps" and not torch.backends.mps.is_available():
+        parser.error(
+            "argument --device: mps was asked for, but torch sees no MPS device (Apple's GPU, "
+            "on macOS with Apple silicon)"
+        )
     return torch.device(name)
 
 
@@ -284,7 +318,9 @@ def _config(parser, arguments, recipe: recipes.Recipe, checkpoint: Path):
         parser.error(str(error))
 
 
-def _train(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
+def _train(
+    parser: argparse.ArgumentParser, arguments: argparse.Namespace, program: str = PROGRAM
+) -> int:
     recipe = _recipe(parser, arguments)
     out = arguments.out if arguments.out is not None else Path("runs") / arguments.target
     checkpoint = out / "checkpoint.pt"
@@ -294,7 +330,7 @@ def _train(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> in
     config, resume_from, start = _config(parser, arguments, recipe, checkpoint)
     problem = _check_out(out)
     if problem is not None:
-        return _fail(f"error: {problem}", 2)
+        return _fail(f"error: {problem}", 2, program)
 
     p_data, target = recipe.data(), recipe.target()
     started = time.perf_counter()
@@ -307,8 +343,9 @@ def _train(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> in
             checkpoint_path=checkpoint,
             resume=resume_from or False,
         )
-    except (ValueError, FloatingPointError, OSError) as error:  # a checkpoint that does not
-        return _fail(f"error: {error}", 1)  # fit or is damaged, a diverged run, a full disk
+    except (ValueError, FloatingPointError, OSError) as error:
+        # a checkpoint that does not fit or is damaged, a diverged run, a full disk
+        return _fail(f"error: {error}", 1, program)
     seconds = time.perf_counter() - started
     discriminator, history = trained.discriminator, trained.history
     samples = trained.sample(EVALUATION_SAMPLES, config.seed, device)  # the same z every run

@@ -1,10 +1,14 @@
+import importlib.metadata
 import json
 import math
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import time
+import tomllib
 from pathlib import Path
 
 import matplotlib
@@ -13,6 +17,7 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
+import ganlib.cli
 import ganlib.config
 from ganlib import Gaussian1d, History, plot, recipes, ring_of_gaussians
 from ganlib.checkpoint import load_checkpoint, save_checkpoint
@@ -275,6 +280,113 @@ def test_asking_for_cuda_without_a_gpu_is_a_clear_error(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["train", "gaussian", "--device", "cuda", "--out", str(tmp_path)])
     assert "torch sees no CUDA device" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(torch.backends.mps.is_available(), reason="checks the message without MPS")
+def test_asking_for_mps_without_it_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(recipes.Recipe, "train", lambda *a, **k: pytest.fail("it trained"))
+    with pytest.raises(SystemExit) as info:
+        main(["train", "gaussian", "--device", "mps", "--out", str(tmp_path / "run")])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    (message,) = [line for line in err.splitlines() if not line.startswith((" ", "usage:"))]
+    assert message == (
+        "python -m ganlib: error: argument --device: mps was asked for, but torch sees no MPS "
+        "device (Apple's GPU, on macOS with Apple silicon)"
+    )
+    assert not (tmp_path / "run").exists()  # refused before --out is made
+
+
+def test_mps_is_a_device_choice_as_ganlib_device_picks_it(monkeypatch):
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    parser = ganlib.cli._parser()
+    arguments = parser.parse_args(["train", "gaussian", "--device", "mps"])
+    assert ganlib.cli._device(parser, arguments.device) == torch.device("mps")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.delenv("GANLIB_DEVICE", raising=False)
+    assert ganlib.device() == torch.device("mps")  # what --device auto picks here too
+
+
+def test_version_prints_the_library_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == f"ganlib {ganlib.__version__}\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "ganlib", "--version"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and result.stdout == f"ganlib {ganlib.__version__}\n"
+
+
+# -- the console script `ganlib` ----------------------------------------------------------------
+
+
+def console_script() -> str:
+    """The path of the installed ``ganlib`` executable, next to this interpreter."""
+    try:
+        importlib.metadata.distribution("ganlib")
+    except importlib.metadata.PackageNotFoundError:
+        pytest.skip("ganlib is not installed (pip install -e .), so it has no console script")
+    scripts = sysconfig.get_path("scripts")
+    path = shutil.which("ganlib", path=scripts)
+    assert path, f"no ganlib in {scripts}: reinstall the project (pip install -e .)"
+    return path
+
+
+def test_pyproject_declares_the_console_script_and_it_is_installed():
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
+    assert pyproject["project"]["scripts"] == {"ganlib": "ganlib.cli:main"}
+    try:
+        distribution = importlib.metadata.distribution("ganlib")
+    except importlib.metadata.PackageNotFoundError:
+        pytest.skip("ganlib is not installed (pip install -e .)")
+    (entry,) = [e for e in distribution.entry_points if e.group == "console_scripts"]
+    assert (entry.name, entry.value) == ("ganlib", "ganlib.cli:main"), (
+        "the installed metadata is stale: reinstall the project (pip install -e .)"
+    )
+    assert entry.load() is main
+
+
+def test_the_console_script_runs_train_and_passes_the_exit_code_on(tmp_path):
+    script, out = console_script(), tmp_path / "run"
+
+    def ganlib_(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([script, *argv], capture_output=True, text=True, check=False)
+
+    version = ganlib_("--version")
+    assert version.returncode == 0 and version.stdout == f"ganlib {ganlib.__version__}\n"
+    argv = ["train", "gaussian", "--steps", "3", "--device", "cpu", "--threads", "1"]
+    trained = ganlib_(*argv, "--out", str(out), "--no-progress")
+    assert trained.returncode == 0, trained.stderr
+    assert {p.name for p in out.iterdir()} >= set(ganlib.cli.OUTPUTS)
+    assert load_checkpoint(out / "checkpoint.pt")["step"] == 3
+    # main's return value is the exit code: 1 for a damaged checkpoint, 2 for wrong options.
+    (tmp_path / "damaged").mkdir()
+    (tmp_path / "damaged" / "checkpoint.pt").write_bytes(b"not a checkpoint")
+    damaged = ganlib_(*argv, "--out", str(tmp_path / "damaged"), "--resume")
+    assert damaged.returncode == 1, damaged.stderr
+    assert damaged.stderr.startswith("ganlib train: error:") and damaged.stderr.count("\n") == 1
+    wrong = ganlib_("train", "gaussian", "--steps", "0")
+    assert wrong.returncode == 2 and "ganlib train: error: argument --steps" in wrong.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "usage"),
+    [
+        (["--help"], "usage: ganlib [-h] [--version] command"),
+        (["train", "--help"], "usage: ganlib train [-h]"),
+    ],
+)
+def test_help_names_the_program_as_it_was_started(argv, usage):
+    script = console_script()
+    result = subprocess.run([script, *argv], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and result.stdout.startswith(usage), result.stdout
+    assert "python -m ganlib" not in result.stdout  # the examples say `ganlib train` too
+    module = subprocess.run(
+        [sys.executable, "-m", "ganlib", *argv], capture_output=True, text=True, check=False
+    )
+    assert module.returncode == 0
+    assert module.stdout.startswith(usage.replace("usage: ganlib", "usage: python -m ganlib"))
 
 
 def test_plot_helpers_return_figures_and_leave_rcparams_alone():

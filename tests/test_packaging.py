@@ -47,6 +47,8 @@ PYPI_TO_CONDA = {
     "nbval": "nbval",
     "pyyaml": "pyyaml",
     "playwright": "playwright-python",
+    # notebook
+    "jupyterlab": "jupyterlab",
     # dev
     "ruff": "ruff",
 }
