@@ -72,7 +72,7 @@ def position(lines: list[str], needle: str) -> int:
     return matches[0]
 
 
-@pytest.mark.parametrize("name", ["book.yml", "tests.yml"])
+@pytest.mark.parametrize("name", ["book.yml", "drift.yml", "tests.yml"])
 def test_workflow_parses(name):
     workflow = load(name)
     assert workflow["on"], f"{name} has no trigger"
@@ -221,3 +221,37 @@ def test_book_workflow_publishes_the_executed_chapters_to_the_notebooks_branch()
     assert position(lines, "checkout --orphan notebooks") < position(lines, PUBLISH)
     assert position(lines, PUBLISH) < position(lines, "git push --force origin notebooks")
     assert "git add book binder" in lines
+
+
+def test_the_drift_workflow_tests_the_floors_and_the_newest_versions():
+    drift = yaml.safe_load((WORKFLOWS / "drift.yml").read_text(encoding="utf-8"))
+    triggers = drift.get("on", drift.get(True))  # YAML 1.1 reads a bare `on` as True
+    assert "push" in triggers and "schedule" in triggers
+    floors = [step.get("run", "") for step in drift["jobs"]["floors"]["steps"]]
+    assert any("python tools/floors.py > floors.txt" in run for run in floors)
+    assert any('-c floors.txt -e ".[dev]"' in run for run in floors)
+    assert any(run.strip() == "pytest" for run in floors)
+    newest = drift["jobs"]["newest"]
+    assert newest["if"] == "github.event_name != 'push'"  # weekly, or by hand
+    runs = [step.get("run", "") for step in newest["steps"]]
+    assert any("--upgrade --upgrade-strategy eager" in run for run in runs)
+    assert any("GANLIB_REQUIRE_BROWSER=1 pytest" in run for run in runs)
+
+
+def test_the_floors_are_every_lower_bound_of_pyproject(tmp_path):
+    import subprocess
+    import sys
+    import tomllib
+
+    listed = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "floors.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    pins = dict(line.split("==") for line in listed)
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pins["torch"] == "2.13" and pins["ruff"] == "0.17.6"
+    for requirement in pyproject["project"]["dependencies"]:
+        name, bound = requirement.split(">=")
+        assert pins[name.strip().lower()] == bound.strip()
