@@ -264,7 +264,7 @@ def _device(parser: argparse.ArgumentParser, name: str) -> torch.device:
     if name == "auto":
         try:
             return default_device()
-        except (RuntimeError, ValueError) as error:  # a GANLIB_DEVICE this machine lacks
+        except ValueError as error:  # a GANLIB_DEVICE this machine lacks
             parser.error(f"argument --device: {error}")
     if name == "cuda" and not torch.cuda.is_available():
         parser.error("argument --device: cuda was asked for, but torch sees no CUDA device")

@@ -54,3 +54,25 @@ def assert_same_run():
             assert torch.equal(a, b), name
 
     return compare
+
+
+@pytest.fixture
+def damaged_copy():
+    """``damaged_copy(state, *path, value)``: a copy of a checkpoint's state with the entry at
+    ``path`` set to ``value``, or removed when ``value`` is None (the containers on the path
+    are copied; the rest is shared)."""
+
+    def damaged(state, *path_and_value):
+        *path, last, value = path_and_value
+        copy = dict(state)
+        node = copy
+        for key in path:
+            node[key] = dict(node[key])
+            node = node[key]
+        if value is None:
+            del node[last]
+        else:
+            node[last] = value
+        return copy
+
+    return damaged

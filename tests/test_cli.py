@@ -159,21 +159,6 @@ def test_resume_errors(tmp_path, capsys):
     assert "is not a readable checkpoint" in capsys.readouterr().err
 
 
-def _damage(state, key, value):
-    """``state`` with ``state[key]`` (a key path, parts split by '/') set to ``value``."""
-    *path, last = key.split("/")
-    copy = dict(state)
-    node = copy
-    for part in path:
-        node[part] = dict(node[part])
-        node = node[part]
-    if value is None:
-        del node[last]
-    else:
-        node[last] = value
-    return copy
-
-
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
@@ -187,7 +172,9 @@ def _damage(state, key, value):
         ("version", None, "has layout version 1"),
     ],
 )
-def test_a_damaged_checkpoint_is_one_line_and_exit_code_1(tmp_path, capsys, key, value, message):
+def test_a_damaged_checkpoint_is_one_line_and_exit_code_1(
+    tmp_path, capsys, damaged_copy, key, value, message
+):
     out = tmp_path / "run"
     assert run("gaussian", "--steps", "5", "--out", str(out)) == 0
     capsys.readouterr()
@@ -201,7 +188,7 @@ def test_a_damaged_checkpoint_is_one_line_and_exit_code_1(tmp_path, capsys, key,
     elif key == "version":
         torch.save({**state, "version": 1}, path)
     else:
-        save_checkpoint(_damage(state, key, value), path)
+        save_checkpoint(damaged_copy(state, *key.split("/"), value), path)
     assert run("gaussian", "--steps", "9", "--out", str(out), "--resume") == 1
     err = capsys.readouterr().err
     assert err.startswith("python -m ganlib train: error: ") and err.count("\n") == 1

@@ -82,24 +82,6 @@ def test_a_state_that_does_not_fit_the_run_is_refused(
         train(*toy_networks(), toy_data, small_config(), resume=damaged)
 
 
-def _damage(state, *path_and_value):
-    """A copy of ``state`` with the entry at ``path`` replaced by ``value`` (or removed)."""
-    *path, last, value = path_and_value
-    copy = dict(state)
-    node = copy
-    for key in path:
-        node[key] = dict(node[key])
-        node = node[key]
-    if value is _REMOVED:
-        del node[last]
-    else:
-        node[last] = value
-    return copy
-
-
-_REMOVED = object()
-
-
 @pytest.mark.parametrize(
     ("damage", "match"),
     [
@@ -121,24 +103,24 @@ _REMOVED = object()
             r"rng\['data_and_noise'\] of .* must be a uint8 RNG state of 5056 bytes; got a tor",
         ),
         (("rng", "global", "cpu", torch.zeros(5056)), r"rng\['global'\]\['cpu'\] of .* uint8"),
-        (("rng", "global", _REMOVED), r"rng\['global'\] of .* must be a dict; got NoneType"),
-        (("history", "snapshots", _REMOVED), "history of .* without \\['snapshots'\\]"),
+        (("rng", "global", None), r"rng\['global'\] of .* must be a dict; got NoneType"),
+        (("history", "snapshots", None), "history of .* without \\['snapshots'\\]"),
         (("history", "d_real", torch.zeros(3)), "history of .* must have one length"),
         (("history", "d_real", [0.5] * 4), "history of .* d_real must be a 1-D floating-point"),
         (("history", "snapshots", {"0": torch.zeros(1)}), "keyed by iteration counts"),
         (("history", "snapshots", {20: torch.zeros(1)}), r"\['snapshots'\] .* steps up to 4"),
-        (("history", _REMOVED), r"lacks the keys \['history'\] of a run state"),
+        (("history", None), r"lacks the keys \['history'\] of a run state"),
         (("run_state", 1), "must hold a run state of layout 2; got 1"),
     ],
 )
 def test_a_damaged_state_is_a_checkpoint_error_naming_the_file_and_the_entry(
-    tmp_path, toy_networks, toy_data, small_config, damage, match
+    tmp_path, toy_networks, toy_data, small_config, damaged_copy, damage, match
 ):
     path = tmp_path / "run.pt"
     train(*toy_networks(), toy_data, small_config(steps=4), checkpoint_path=path)
     state = load_checkpoint(path)
     damaged = tmp_path / "damaged.pt"
-    save_checkpoint(_damage(state, *damage), damaged)
+    save_checkpoint(damaged_copy(state, *damage), damaged)
     g, d = toy_networks(seed=5)
     before = [p.clone() for p in g.parameters()]
     with pytest.raises(CheckpointError, match=match) as info:
@@ -147,7 +129,7 @@ def test_a_damaged_state_is_a_checkpoint_error_naming_the_file_and_the_entry(
     assert all(torch.equal(a, b) for a, b in zip(before, g.parameters(), strict=True))
     if damage[0] != "run_state":
         with pytest.raises(CheckpointError, match="the state"):  # a state that is no file
-            Run(g, d, toy_data, small_config()).load_state_dict(_damage(state, *damage))
+            Run(g, d, toy_data, small_config()).load_state_dict(damaged_copy(state, *damage))
 
 
 def test_a_state_of_another_dtype_is_refused(tmp_path, toy_networks, toy_data, small_config):
