@@ -47,6 +47,7 @@ from ganlib.generated import GeneratorDistribution, pushforward_density
 from ganlib.history import History, TrainingDivergedError
 from ganlib.losses import (
     GENERATOR_LOSSES,
+    maximum_likelihood_generator_loss,
     minimax_discriminator_loss,
     minimax_generator_loss,
     nonsaturating_generator_loss,
@@ -66,6 +67,12 @@ from ganlib.metrics import (
 )
 from ganlib.nets import ACTIVATIONS, OUTPUTS, Maxout, discriminator, generator, init_weights, mlp
 from ganlib.noise import NOISES, Noise
+from ganlib.objectives import (
+    GENERATOR_OBJECTIVES,
+    add_instance_noise,
+    fit_normal,
+    generator_objective,
+)
 from ganlib.optimizers import OPTIMIZERS
 from ganlib.parzen import parzen_score
 from ganlib.run import Run
@@ -79,7 +86,7 @@ from ganlib.theory import (
     value_function_estimate,
     virtual_training_criterion,
 )
-from ganlib.train import train, train_discriminator
+from ganlib.train import train, train_discriminator, train_generator
 
 # The one place the version is written: pyproject.toml reads this literal (setuptools'
 # dynamic version, without importing ganlib), so keep it a plain string assignment.
@@ -90,6 +97,7 @@ __all__ = [
     "CHUNK_ELEMENTS",
     "F_GENERATORS",
     "GENERATOR_LOSSES",
+    "GENERATOR_OBJECTIVES",
     "MNIST_FILES",
     "MNIST_URL",
     "NOISES",
@@ -120,6 +128,7 @@ __all__ = [
     "TrainingDivergedError",
     "Uniform1d",
     "__version__",
+    "add_instance_noise",
     "bhattacharyya_coefficient",
     "bhattacharyya_distance",
     "cross_entropy",
@@ -127,8 +136,10 @@ __all__ = [
     "discriminator",
     "entropy",
     "f_divergence",
+    "fit_normal",
     "from_pixel_levels",
     "generator",
+    "generator_objective",
     "grid_of_gaussians",
     "histogram_js_estimate",
     "init_weights",
@@ -140,6 +151,7 @@ __all__ = [
     "load_checkpoint",
     "load_mnist",
     "load_sklearn_digits",
+    "maximum_likelihood_generator_loss",
     "minimax_discriminator_loss",
     "minimax_generator_loss",
     "mlp",
@@ -162,6 +174,7 @@ __all__ = [
     "to_pixel_levels",
     "train",
     "train_discriminator",
+    "train_generator",
     "use_one_thread",
     "value_function",
     "value_function_estimate",

@@ -84,7 +84,9 @@ class TrainConfig:
     The defaults are the paper's where it has one. ``generator_loss="minimax"`` is Algorithm
     1's generator step, descending :math:`\frac1m \sum_i \log(1 - D(G(z^{(i)})))`, which
     saturates early in training; ``"nonsaturating"`` descends
-    :math:`-\frac1m \sum_i \log D(G(z^{(i)}))` instead (the paper's practical advice).
+    :math:`-\frac1m \sum_i \log D(G(z^{(i)}))` instead (the paper's practical advice), and
+    ``"maximum_likelihood"`` descends :math:`-\frac{1}{2m} \sum_i \exp(\sigma^{-1}(D(G(z^{(i)}))))`
+    (Goodfellow's NIPS 2016 tutorial).
     ``discriminator_lr`` and ``generator_lr`` are separate so that a chapter can unbalance the
     players; the default learning rate suits SGD, so set both (e.g. 1e-3) with ``"adam"``.
     ``noise="uniform"`` is :math:`U(-\sqrt3, \sqrt3)^{d}`, unit variance like ``"normal"``
@@ -107,7 +109,7 @@ class TrainConfig:
     steps: int = 1000  # generator iterations: the outer loop of Algorithm 1
     k: int = 1  # discriminator steps per iteration; the paper used k = 1, the cheapest
     batch_size: int = 100  # m, for data and noise alike (100 in the paper's MNIST config)
-    generator_loss: str = "minimax"  # Algorithm 1's log(1 - D(G(z))); or "nonsaturating"
+    generator_loss: str = "minimax"  # Algorithm 1's log(1 - D(G(z))); see GENERATOR_LOSSES
     optimizer: str = "sgd"  # SGD with momentum, as in the paper; or "adam"
     discriminator_lr: float = 0.01
     generator_lr: float = 0.01

@@ -21,7 +21,13 @@ With :math:`V(D, G) = \mathbb E \log D(x) + \mathbb E \log(1 - D(G(z)))`:
 * :func:`minimax_generator_loss` is the part of V the generator descends in Algorithm 1
   (saturating: its gradient vanishes when D rejects the fakes confidently);
 * :func:`nonsaturating_generator_loss` is the paper's practical alternative,
-  :math:`-\mathbb E \log D(G(z))`: the same fixed point, strong gradients early in training.
+  :math:`-\mathbb E \log D(G(z))`: the same fixed point, strong gradients early in training;
+* :func:`maximum_likelihood_generator_loss` is the third cost of Goodfellow's NIPS 2016
+  tutorial, :math:`-\tfrac12 \mathbb E \exp(\sigma^{-1}(D(G(z))))`, whose gradient against
+  the optimal discriminator is that of :math:`\tfrac12 \mathrm{KL}(p_{data} \,\|\, p_g)`.
+
+What each generator loss minimises against the optimal discriminator is
+:func:`ganlib.generator_objective`.
 
 >>> real, fake = torch.tensor([2.0, 3.0]), torch.tensor([-2.0, 0.0])
 >>> round(float(minimax_discriminator_loss(real, fake)), 4)
@@ -38,6 +44,7 @@ from ganlib._checks import check_logits, check_real
 __all__ = [
     "GENERATOR_LOSSES",
     "BatchDiscriminatorLoss",
+    "maximum_likelihood_generator_loss",
     "minimax_discriminator_loss",
     "minimax_generator_loss",
     "nonsaturating_generator_loss",
@@ -161,9 +168,32 @@ def nonsaturating_generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
     return softplus(-fake_logits).mean()  # ()
 
 
+def maximum_likelihood_generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
+    r"""The maximum-likelihood generator cost (Goodfellow, NIPS 2016 tutorial).
+
+    .. math:: L_G = -\frac{1}{2n} \sum_j \exp\big(\sigma^{-1}(D(G(z_j)))\big)
+        = -\frac{1}{2n} \sum_j e^{l'_j}
+
+    The logit :math:`l' = \sigma^{-1}(D)` is the inverse sigmoid of D's output, so
+    :math:`e^{l'} = D / (1 - D)`. Against the optimal discriminator
+    :math:`e^{l'} = p_{data} / p_g`, and the expected gradient of this cost is the gradient of
+    :math:`\tfrac12 \mathrm{KL}(p_{data} \,\|\, p_g)`, the divergence maximum likelihood
+    minimises (:func:`ganlib.generator_objective`). Its derivative in a logit is
+    :math:`-e^{l'} / (2n) = -D / (2n(1 - D))`: like the minimax loss's it vanishes as
+    :math:`D(G(z)) \to 0`. The exponential overflows float32 for logits above about 88, where
+    D rounds to 1.
+
+    >>> round(float(maximum_likelihood_generator_loss(torch.tensor([0.0]))), 4)  # D = 1/2
+    -0.5
+    """
+    check_logits("maximum_likelihood_generator_loss", {"fake_logits": fake_logits})
+    return -0.5 * fake_logits.exp().mean()  # ()
+
+
 GENERATOR_LOSSES = {
     "minimax": minimax_generator_loss,
     "nonsaturating": nonsaturating_generator_loss,
+    "maximum_likelihood": maximum_likelihood_generator_loss,
 }
 """The generator losses by name: the one table that :class:`ganlib.TrainConfig`,
 :func:`ganlib.train` and the command line read. Each takes the fakes' logits."""

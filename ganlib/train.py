@@ -45,6 +45,7 @@ from torch import Tensor, nn
 
 from ganlib._checks import (
     check_callable,
+    check_choice,
     check_int,
     check_module,
     check_real,
@@ -54,11 +55,12 @@ from ganlib._checks import (
 from ganlib._networks import check_logits, probe_sample, probing
 from ganlib.config import TrainConfig
 from ganlib.history import READBACK_EVERY, History, TrainingDivergedError
-from ganlib.losses import check_real_label, minimax_discriminator_loss
+from ganlib.losses import GENERATOR_LOSSES, check_real_label, minimax_discriminator_loss
+from ganlib.noise import Noise
 from ganlib.optimizers import learning_rate
 from ganlib.run import Run, Sampler
 
-__all__ = ["train", "train_discriminator"]
+__all__ = ["train", "train_discriminator", "train_generator"]
 
 
 def train(
@@ -297,6 +299,120 @@ def train_discriminator(
     if steps in snapshot_at:
         take_snapshot(steps)
     discriminator.eval()
+    return losses
+
+
+def train_generator(
+    generator: nn.Module,
+    discriminator: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    noise: Noise,
+    *,
+    steps: int,
+    batch_size: int,
+    rng: torch.Generator,
+    loss: str = "nonsaturating",
+    snapshot: Callable[[nn.Module, int], Any] | None = None,
+    snapshot_steps: tuple[int, ...] = (),
+) -> Tensor:
+    r"""Train ``generator`` alone against a frozen ``discriminator``: its best response.
+
+    Each of the ``steps`` steps draws ``batch_size`` noise vectors from ``noise`` with the
+    seeded CPU generator ``rng`` and takes one optimizer step on the generator loss ``loss``
+    (a name of :data:`ganlib.GENERATOR_LOSSES`) of the discriminator's logits on
+    :math:`G(z)`. The discriminator is held fixed: in eval mode, its parameters frozen, and
+    both restored afterwards. This is the generator's half of Algorithm 1 with the inner loop
+    left out, what the paper warns against ("G must not be trained too much without updating
+    D"): against a fixed D, the generator's best response puts its mass where D is largest.
+    ``snapshot(generator, step)`` is called under ``torch.no_grad()``, in eval mode, at each
+    of ``snapshot_steps`` (counts of finished steps, 0 to ``steps``).
+
+    Returns the loss at every step, shape ``(steps,)``, on the generator's device; a NaN or
+    infinite loss or parameter raises :class:`TrainingDivergedError` at the end.
+
+    >>> from ganlib import Noise, discriminator, generator, init_weights
+    >>> seed = torch.Generator().manual_seed(0)
+    >>> g = init_weights(generator(1, 1, (8,)), generator=seed)
+    >>> d = init_weights(discriminator(1, (8,)), generator=seed)
+    >>> losses = train_generator(g, d, torch.optim.Adam(g.parameters(), lr=1e-2), Noise(1),
+    ...                          steps=100, batch_size=32, rng=seed)
+    >>> bool(losses[-10:].mean() < losses[:10].mean())   # it finds where D is larger
+    True
+    """
+    function = "train_generator"
+    check_module(function, "generator", generator, "ganlib.generator(...)")
+    check_module(function, "discriminator", discriminator, "ganlib.discriminator(...)")
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(
+            f"{function}: optimizer must be a torch.optim.Optimizer; got "
+            f"{type(optimizer).__name__}. Pass e.g. torch.optim.Adam(generator.parameters())."
+        )
+    if not isinstance(noise, Noise):
+        raise TypeError(
+            f"{function}: noise must be a ganlib.Noise; got {type(noise).__name__}. Pass e.g. "
+            "ganlib.Noise(latent_dim, 'normal')."
+        )
+    steps = check_int(function, "steps", steps, minimum=1, fix="Pass e.g. steps=1000.")
+    batch_size = check_int(function, "batch_size", batch_size, minimum=1, fix="E.g. 256.")
+    check_torch_generator(function, "rng", rng, cpu=True)
+    loss_name = check_choice(function, "loss", loss, tuple(GENERATOR_LOSSES))
+    generator_loss = GENERATOR_LOSSES[loss_name]
+    snapshot_at = _check_snapshots(function, snapshot, snapshot_steps, steps)
+    parameter = next(generator.parameters(), None)
+    if parameter is None or not parameter.is_floating_point():
+        raise ValueError(
+            f"{function}: generator must have floating-point parameters to train; got "
+            f"{'none' if parameter is None else parameter.dtype}."
+        )
+    own = {id(p) for p in generator.parameters()}
+    if not any(id(p) in own for group in optimizer.param_groups for p in group["params"]):
+        raise ValueError(
+            f"{function}: optimizer must update the generator's parameters; got an optimizer "
+            "of other parameters. Build it with e.g. torch.optim.Adam(generator.parameters())."
+        )
+    device, dtype = parameter.device, parameter.dtype
+
+    def take_snapshot(step: int) -> None:
+        generator.eval()
+        with torch.no_grad():
+            snapshot(generator, step)
+        generator.train()
+
+    frozen = [p for p in discriminator.parameters() if p.requires_grad]
+    was_training = discriminator.training
+    _requires_grad(frozen, False)
+    discriminator.eval()
+    generator.train()
+    losses = torch.empty(steps, device=device, dtype=dtype)
+    try:
+        for step in range(steps):
+            if step in snapshot_at:
+                take_snapshot(step)
+            z = noise.sample((batch_size,), rng, dtype=dtype).to(device)  # (m, latent_dim)
+            # Descend the generator's loss on D's logits for G(z); D does not move.
+            step_loss = generator_loss(discriminator(generator(z)))
+            optimizer.zero_grad(set_to_none=True)
+            step_loss.backward()
+            optimizer.step()
+            losses[step] = step_loss.detach()
+    finally:
+        _requires_grad(frozen, True)
+        discriminator.train(was_training)
+    bad = (~torch.isfinite(losses.cpu())).nonzero()
+    broken = [name for name, p in generator.named_parameters() if not p.isfinite().all()]
+    if len(bad) or broken:
+        step = int(bad[0]) if len(bad) else steps - 1
+        what = "the generator loss" if len(bad) else f"the generator parameter {broken[0]!r}"
+        raise TrainingDivergedError(
+            f"{function}: {what} became non-finite at step {step} (of {steps}). Lower the "
+            "optimizer's learning rate.",
+            step=step,
+            quantity=what,
+            history=History(generator_loss=losses[:step].detach().cpu()),
+        )
+    if steps in snapshot_at:
+        take_snapshot(steps)
+    generator.eval()
     return losses
 
 

@@ -20,7 +20,8 @@ from ganlib.optimizers import OPTIMIZERS
         (
             {"generator_loss": "saturating"},
             ValueError,
-            r"TrainConfig: generator_loss must be one of \['minimax', 'nonsaturating'\]",
+            r"TrainConfig: generator_loss must be one of "
+            r"\['minimax', 'nonsaturating', 'maximum_likelihood'\]",
         ),
         (
             {"optimizer": "rmsprop"},

@@ -12,7 +12,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from ganlib.losses import GENERATOR_LOSSES as GENERATOR_LOSSES_TABLE
 from ganlib.losses import (
+    maximum_likelihood_generator_loss,
     minimax_discriminator_loss,
     minimax_generator_loss,
     nonsaturating_generator_loss,
@@ -269,3 +271,25 @@ def test_real_label_must_be_a_number(real_label):
     message = r"^minimax_discriminator_loss: real_label must be a real number; got "
     with pytest.raises(TypeError, match=message):
         minimax_discriminator_loss(GOOD, GOOD, real_label=real_label)
+
+
+def test_maximum_likelihood_loss_is_minus_half_the_odds():
+    """-1/2 E exp(sigma^-1(D)) = -1/2 E D / (1 - D), in probability space."""
+    fake = logits(7, 50)
+    d = torch.sigmoid(fake)
+    expected = -0.5 * (d / (1 - d)).mean()
+    torch.testing.assert_close(maximum_likelihood_generator_loss(fake), expected)
+
+
+def test_maximum_likelihood_gradient_vanishes_as_d_goes_to_zero():
+    """Its derivative in a logit is -e^l / (2n): like the minimax loss's, it vanishes."""
+    fake = torch.tensor([-20.0, -10.0, 0.0], dtype=F64, requires_grad=True)
+    (gradient,) = torch.autograd.grad(maximum_likelihood_generator_loss(fake), fake)
+    torch.testing.assert_close(gradient, -fake.detach().exp() / (2 * 3))
+
+
+def test_maximum_likelihood_loss_is_in_the_table_and_checks_its_input():
+    assert GENERATOR_LOSSES_TABLE["maximum_likelihood"] is maximum_likelihood_generator_loss
+    with pytest.raises(TypeError, match="maximum_likelihood_generator_loss: fake_logits"):
+        maximum_likelihood_generator_loss([0.0])
+    torch.autograd.gradcheck(maximum_likelihood_generator_loss, (logits(8, 4).requires_grad_(),))

@@ -725,3 +725,91 @@ def test_an_older_checkpoint_layout_is_a_clear_error(
     ganlib.save_checkpoint({"step": 3, "config": small_config().to_dict(), "generator": {}}, path)
     with pytest.raises(CheckpointError, match="older layout"):
         train(*toy_networks(), toy_data, small_config(), resume=path)
+
+
+def test_train_generator_moves_samples_up_a_frozen_discriminator(toy_networks):
+    """Against a fixed D the generator climbs D: mean D(G(z)) rises, D is untouched, and D's
+    mode and requires_grad flags come back as they were."""
+    g, _ = toy_networks(0)
+    d = ganlib.init_weights(
+        ganlib.discriminator(1, (8,), dropout=0.2), generator=torch.Generator().manual_seed(1)
+    )
+    d.train()
+    before_d = [p.detach().clone() for p in d.parameters()]
+    z = ganlib.Noise(1).sample((500,), torch.Generator().manual_seed(2))
+    d.eval()
+    with torch.no_grad():
+        mean_before = torch.sigmoid(d(g(z))).mean()
+    d.train()
+    losses = ganlib.train_generator(
+        g,
+        d,
+        torch.optim.Adam(g.parameters(), lr=1e-2),
+        ganlib.Noise(1),
+        steps=200,
+        batch_size=64,
+        rng=torch.Generator().manual_seed(3),
+        loss="minimax",
+    )
+    assert losses.shape == (200,) and torch.isfinite(losses).all()
+    assert d.training and all(p.requires_grad for p in d.parameters())
+    for old, new in zip(before_d, d.parameters(), strict=True):
+        assert torch.equal(old, new)
+    d.eval()
+    with torch.no_grad():
+        assert torch.sigmoid(d(g(z))).mean() > mean_before
+
+
+def test_train_generator_snapshots_and_is_seeded(toy_networks):
+    runs = []
+    for _ in range(2):
+        g, d = toy_networks(4)
+        seen = []
+        ganlib.train_generator(
+            g,
+            d,
+            torch.optim.SGD(g.parameters(), lr=0.01),
+            ganlib.Noise(1, "uniform"),
+            steps=5,
+            batch_size=8,
+            rng=torch.Generator().manual_seed(5),
+            snapshot=lambda net, step, seen=seen: seen.append(step),
+            snapshot_steps=(0, 5),
+        )
+        runs.append([p.detach().clone() for p in g.parameters()])
+        assert seen == [0, 5]
+    for a, b in zip(*runs, strict=True):
+        assert torch.equal(a, b)
+
+
+def test_train_generator_errors(toy_networks):
+    g, d = toy_networks()
+    optimizer = torch.optim.SGD(g.parameters(), lr=0.01)
+    rng = torch.Generator().manual_seed(0)
+    noise = ganlib.Noise(1)
+    call = dict(steps=2, batch_size=4, rng=rng)
+    with pytest.raises(ValueError, match="train_generator: loss must be one of"):
+        ganlib.train_generator(g, d, optimizer, noise, loss="wasserstein", **call)
+    with pytest.raises(TypeError, match=r"train_generator: noise must be a ganlib\.Noise"):
+        ganlib.train_generator(g, d, optimizer, "normal", **call)
+    with pytest.raises(TypeError, match="train_generator: optimizer must be"):
+        ganlib.train_generator(g, d, None, noise, **call)
+    with pytest.raises(ValueError, match="train_generator: optimizer must update the generator"):
+        ganlib.train_generator(g, d, torch.optim.SGD(d.parameters(), lr=0.01), noise, **call)
+    with pytest.raises(ValueError, match="train_generator: steps must be"):
+        ganlib.train_generator(g, d, optimizer, noise, steps=0, batch_size=4, rng=rng)
+
+
+def test_train_generator_reports_divergence(toy_networks):
+    g, d = toy_networks()
+    with pytest.raises(ganlib.TrainingDivergedError, match="train_generator: the generator"):
+        ganlib.train_generator(
+            g,
+            d,
+            torch.optim.SGD(g.parameters(), lr=1e30),
+            ganlib.Noise(1),
+            steps=20,
+            batch_size=4,
+            rng=torch.Generator().manual_seed(0),
+            loss="maximum_likelihood",
+        )
