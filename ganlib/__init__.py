@@ -10,12 +10,17 @@ from ganlib.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from ganlib.claims import Claim, ClaimError, Claims
 from ganlib.config import TrainConfig
 from ganlib.data import (
+    FASHION_MNIST_CLASSES,
+    FASHION_MNIST_FILES,
+    FASHION_MNIST_URL,
     MNIST_FILES,
     MNIST_URL,
     DigitSplits,
     EmpiricalDistribution,
     LabelledImages,
+    fashion_mnist_folders,
     from_pixel_levels,
+    load_fashion_mnist,
     load_mnist,
     load_sklearn_digits,
     read_idx,
@@ -88,6 +93,9 @@ __version__ = "0.1.0"
 __all__ = [
     "ACTIVATIONS",
     "CHUNK_ELEMENTS",
+    "FASHION_MNIST_CLASSES",
+    "FASHION_MNIST_FILES",
+    "FASHION_MNIST_URL",
     "F_GENERATORS",
     "GENERATOR_LOSSES",
     "MNIST_FILES",
@@ -127,6 +135,7 @@ __all__ = [
     "discriminator",
     "entropy",
     "f_divergence",
+    "fashion_mnist_folders",
     "from_pixel_levels",
     "generator",
     "grid_of_gaussians",
@@ -138,6 +147,7 @@ __all__ = [
     "kl_divergence",
     "kl_divergence_estimate",
     "load_checkpoint",
+    "load_fashion_mnist",
     "load_mnist",
     "load_sklearn_digits",
     "minimax_discriminator_loss",
