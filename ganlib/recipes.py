@@ -22,7 +22,7 @@ scale=0.0125``) and multiplies the generator's samples by 4 before they are eval
 division by a power of two is exact in floating point, so it is the same evaluation.
 
 >>> sorted(RECIPES)[:4]
-['digits', 'gaussian', 'grid', 'grid-fast']
+['digits', 'fashion-mnist', 'gaussian', 'grid']
 >>> get("ring-tuned").config(seed=3).lr_decay_steps
 (600, 900)
 >>> generator, discriminator = get("gaussian").networks(rng=0)
