@@ -347,8 +347,8 @@ def fashion_mnist_folders(root: str | os.PathLike | None = None) -> list[Path]:
 
     ``root`` if given; then the cache folder, ``$GANLIB_DATA/fashion-mnist`` when the
     environment variable ``GANLIB_DATA`` is set, else ``$XDG_CACHE_HOME/ganlib/fashion-mnist``
-    (``~/.cache/ganlib/fashion-mnist`` by default); then :data:`DEBIAN_FASHION_MNIST`, where
-    Debian's ``dataset-fashion-mnist`` installs the files. A download goes to the first.
+    (``~/.cache/ganlib/fashion-mnist`` by default); then ``/usr/share/datasets/fashion-mnist``,
+    where Debian's ``dataset-fashion-mnist`` installs the files. A download goes to the first.
 
     >>> fashion_mnist_folders("here")[0]
     PosixPath('here')
