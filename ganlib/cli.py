@@ -7,12 +7,12 @@ ganlib`` runs the same :func:`main`. ``ganlib --version`` prints the library's v
 :mod:`ganlib.recipes` (the targets in :data:`TARGETS`) and writes four files into ``--out``:
 
 * ``samples.png``: 10,000 samples of the trained generator against the target (a histogram
-  over the density in 1-D, with D; a scatter over the mode centres in 2-D; a grid of digits),
+  over the density in 1-D, with D; a scatter over the mode centres in 2-D; a grid of images),
   and ``training.png``, the losses and mean D(x), D(G(z)) over the iterations;
 * ``metrics.json``: the final losses and mean D(x), D(G(z)), the configuration, the speed and
   the recipe's metrics: for 1-D targets an *estimate* of JS(p_data || p_g) from a histogram of
-  the samples, for 2-D mixtures the mode coverage, for the digits the Parzen-window
-  log-likelihood of the test digits;
+  the samples, for 2-D mixtures the mode coverage, for the digits and Fashion-MNIST the
+  Parzen-window log-likelihood of the test images;
 * ``checkpoint.pt``: the run's checkpoint, saved every ``--checkpoint-every`` steps and at the
   end; ``--resume`` continues from it to ``--steps`` (by default, to the steps it was started
   with, which finishes an interrupted run).
@@ -21,14 +21,14 @@ Each target's recipe chooses its networks and the defaults it states in ``--help
 given overrides them.
 
 Errors are one line on stderr, and the exit code says what happened: 0 the run finished and
-wrote its files; 1 the run failed (a damaged checkpoint, one that does not fit the run, a run
-that diverged, a file that could not be written); 2 wrong options (argparse's message), or an
-``--out`` where the files cannot be written, found before the first step; 130 Ctrl-C, after
-the run saved its checkpoint at the last finished step (``--resume`` continues from there, bit
-for bit).
+wrote its files; 1 the run failed (a data set that is not there, a damaged checkpoint, one
+that does not fit the run, a run that diverged, a file that could not be written); 2 wrong
+options (argparse's message), or an ``--out`` where the files cannot be written, found before
+the first step; 130 Ctrl-C, after the run saved its checkpoint at the last finished step
+(``--resume`` continues from there, bit for bit).
 
 >>> TARGETS
-('gaussian', 'mixture', 'ring', 'grid', 'digits')
+('gaussian', 'mixture', 'ring', 'grid', 'digits', 'fashion-mnist')
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from ganlib.runtime import device as default_device
 
 __all__ = ["EVALUATION_SAMPLES", "TARGETS", "main"]
 
-TARGETS = ("gaussian", "mixture", "ring", "grid", "digits")
+TARGETS = ("gaussian", "mixture", "ring", "grid", "digits", "fashion-mnist")
 """The targets of ``python -m ganlib train``: names of recipes in :data:`ganlib.recipes.RECIPES`."""
 
 EVALUATION_SAMPLES = 10_000
@@ -74,7 +74,8 @@ EXAMPLES = """examples:
   python -m ganlib train ring --generator-loss nonsaturating --threads 1
   python -m ganlib train ring --steps 3000 --lr-decay-steps 1500 2500 --lr-decay 0.3
   python -m ganlib train digits --threads 1 --out runs/digits
-  python -m ganlib train digits --mnist path/to/mnist --steps 20000 --out runs/mnist"""
+  python -m ganlib train digits --mnist path/to/mnist --steps 20000 --out runs/mnist
+  python -m ganlib train fashion-mnist --threads 1 --out runs/fashion"""
 
 
 def _positive(kind: type, text: str) -> int | float:
@@ -104,11 +105,13 @@ def _target_help(program: str = PROGRAM) -> str:
         config = recipe.config()
         hidden = "-".join(map(str, recipe.hidden))
         mnist = "; --mnist DIR trains on MNIST's IDX files in DIR" if name == "digits" else ""
+        if name == "fashion-mnist":
+            mnist = "; the files of Debian's dataset-fashion-mnist, or ganlib's cache"
         lines += [
-            f"  {name:9s} {recipe.summary}{mnist}",
-            f"            G {config.latent_dim}-{hidden}-{recipe.data_dim} and D "
+            f"  {name:13s} {recipe.summary}{mnist}",
+            f"{'':16s}G {config.latent_dim}-{hidden}-{recipe.data_dim} and D "
             f"{recipe.data_dim}-{hidden}-1 (LeakyReLU 0.01), {config.noise} noise",
-            f"            --steps {config.steps} --lr {config.discriminator_lr:g} --optimizer "
+            f"{'':16s}--steps {config.steps} --lr {config.discriminator_lr:g} --optimizer "
             f"{config.optimizer} --batch-size {config.batch_size} --generator-loss "
             f"{config.generator_loss}",
         ]
@@ -277,6 +280,8 @@ def _device(parser: argparse.ArgumentParser, name: str) -> torch.device:
 
 
 def _recipe(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> recipes.Recipe:
+    if arguments.mnist is None and arguments.target == "fashion-mnist":
+        return recipes.fashion_mnist()  # found now; missing files are one line, exit code 1
     if arguments.mnist is None:
         return recipes.get(arguments.target)
     if arguments.target != "digits":

@@ -1,4 +1,4 @@
-r"""Image data: scikit-learn's 8x8 digits (offline), and MNIST from its IDX files.
+r"""Image data: scikit-learn's 8x8 digits (offline), and MNIST and Fashion-MNIST from IDX files.
 
 Both loaders return a :class:`DigitSplits`: train, validation and test :class:`LabelledImages`
 of flattened images scaled to [-1, 1], the range of the generator's tanh output, with integer
@@ -12,6 +12,11 @@ NumPy generator seeded with ``seed``, so it touches no global random state.
   by :func:`read_idx`. Pixels take the levels 0..255, mapped by x / 127.5 - 1. The test split is
   MNIST's own 10,000 test images; the validation split is carved from its 60,000 training images.
   Nothing is downloaded unless you pass ``download=True``.
+* :func:`load_fashion_mnist`: Zalando's Fashion-MNIST (Xiao et al., 2017), 28x28 images of
+  clothing in ten classes (:data:`FASHION_MNIST_CLASSES`), in MNIST's format and read by the same
+  code as :func:`load_mnist`. It looks for the four files in a folder you name, then in the
+  cache folder (:func:`fashion_mnist_folders`), then where Debian's package
+  ``dataset-fashion-mnist`` puts them; ``download=True`` fetches them once into the cache.
 
 Splits are stratified by default: each class is shuffled and cut in the given fractions. The
 digits have 174 to 183 images per class; an unstratified 20% split would move each class's share
@@ -60,12 +65,17 @@ from ganlib._checks import (
 )
 
 __all__ = [
+    "FASHION_MNIST_CLASSES",
+    "FASHION_MNIST_FILES",
+    "FASHION_MNIST_URL",
     "MNIST_FILES",
     "MNIST_URL",
     "DigitSplits",
     "EmpiricalDistribution",
     "LabelledImages",
+    "fashion_mnist_folders",
     "from_pixel_levels",
+    "load_fashion_mnist",
     "load_mnist",
     "load_sklearn_digits",
     "read_idx",
@@ -82,6 +92,33 @@ MNIST_FILES = {
     "t10k-labels-idx1-ubyte": "ec29112dd5afa0611ce80d1b7f02629c",
 }
 """The four standard MNIST files, each with the MD5 of its ``.gz`` (checked after a download)."""
+
+FASHION_MNIST_URL = (
+    "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/"
+)
+"""Where :func:`load_fashion_mnist` downloads from: the data set's own repository (Zalando
+Research), over HTTPS. Its README also links an Amazon S3 bucket with the same files."""
+
+FASHION_MNIST_FILES = {
+    "train-images-idx3-ubyte": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+    "train-labels-idx1-ubyte": "25c81989df183df01b3e8a0aad5dffbe",
+    "t10k-images-idx3-ubyte": "bef4ecab320f06d8554ea6380940ec79",
+    "t10k-labels-idx1-ubyte": "bb300cfdad3c16e7a12a480ee83cd310",
+}
+"""Fashion-MNIST's four files (MNIST's names), each with the MD5 of its ``.gz`` as the data
+set's README states it (checked after a download). Debian's package recompresses the files, so
+its ``.gz`` have other MD5s; they decompress to the same bytes (MD5s of the decompressed files:
+train images f4a8712d7a061bf5bd6d2ca38dc4d50a, train labels 9018921c3c673c538a1fc5bad174d6f9,
+test images 8181f5470baa50b63fa0f6fddb340f0a, test labels 15d484375f8d13e6eb1aabb0c3f46965)."""
+
+FASHION_MNIST_CLASSES = (
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+)  # fmt: skip
+"""The names of Fashion-MNIST's labels 0 to 9, in order."""
+
+DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+"""Where ``apt-get install dataset-fashion-mnist`` puts the four ``.gz`` files."""
 
 IMAGES_MAGIC, LABELS_MAGIC = 0x00000803, 0x00000801  # unsigned bytes, 3 and 1 dimensions
 # The IDX type byte (the magic number's third byte) -> the big-endian element type.
@@ -293,43 +330,81 @@ def load_mnist(
     seed, stratify, device, dtype = _check_options(function, seed, stratify, device, dtype)
     check_type(function, "download", download, bool, "a bool", fix="Pass True to fetch files.")
     check_type(function, "url", url, str, "a str", fix="Pass a folder's URL, e.g. MNIST_URL.")
-    missing = [name for name in MNIST_FILES if _find(root, name) is None]
+    missing = _missing(root, MNIST_FILES)
     if missing and download:
-        _download(root, missing, url)
+        _download(function, root, missing, url, MNIST_FILES)
     elif missing:
         raise FileNotFoundError(
             f"{function}: root must hold the four MNIST IDX files; {str(root)!r} lacks "
             f"{', '.join(name + '[.gz]' for name in missing)}. Pass download=True to fetch them "
             f"from {url} (11 MB), or copy them there; load_sklearn_digits() needs no files."
         )
-    paths = {name: _find(root, name) for name in MNIST_FILES}
-    arrays = {name: read_idx(path, magic=_magic(name)) for name, path in paths.items()}
-    for split in ("train", "t10k"):
-        images, labels = f"{split}-images-idx3-ubyte", f"{split}-labels-idx1-ubyte"
-        if len(arrays[images]) != len(arrays[labels]):
-            raise ValueError(
-                f"{function}: {split}'s image and label files must hold as many items; got "
-                f"{len(arrays[images])} images in {paths[images]} and {len(arrays[labels])} "
-                f"labels in {paths[labels]}. They come from different sets; fetch both again."
-            )
-    train_images, test_images = arrays["train-images-idx3-ubyte"], arrays["t10k-images-idx3-ubyte"]
-    train_labels, test_labels = arrays["train-labels-idx1-ubyte"], arrays["t10k-labels-idx1-ubyte"]
-    if train_images.shape[1:] != test_images.shape[1:]:
-        raise ValueError(
-            f"{function}: training and test images must have the same size; got "
-            f"{train_images.shape[1:]} and {test_images.shape[1:]}. Use the four files of one set."
+    return _read_idx_splits(function, root, fractions, seed, stratify, device, dtype)
+
+
+def fashion_mnist_folders(root: str | os.PathLike | None = None) -> list[Path]:
+    r"""The folders :func:`load_fashion_mnist` searches, in order.
+
+    ``root`` if given; then the cache folder, ``$GANLIB_DATA/fashion-mnist`` when the
+    environment variable ``GANLIB_DATA`` is set, else ``$XDG_CACHE_HOME/ganlib/fashion-mnist``
+    (``~/.cache/ganlib/fashion-mnist`` by default); then ``/usr/share/datasets/fashion-mnist``,
+    where Debian's ``dataset-fashion-mnist`` installs the files. A download goes to the first.
+
+    >>> fashion_mnist_folders("here")[0]
+    PosixPath('here')
+    """
+    folders = [] if root is None else [check_path("fashion_mnist_folders", "root", root)]
+    if os.environ.get("GANLIB_DATA"):
+        cache = Path(os.environ["GANLIB_DATA"]).expanduser()
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        cache = Path(base).expanduser() / "ganlib"
+    return [*folders, cache / "fashion-mnist", DEBIAN_FASHION_MNIST]
+
+
+def load_fashion_mnist(
+    root: str | os.PathLike | None = None,
+    *,
+    validation_fraction: float = 1 / 6,
+    seed: int = 0,
+    stratify: bool = True,
+    download: bool = False,
+    url: str = FASHION_MNIST_URL,
+    device: torch.device | str = "cpu",
+    dtype: torch.dtype = torch.float32,
+) -> DigitSplits:
+    r"""Fashion-MNIST (Xiao et al., 2017): 28x28 clothing images in [-1, 1], split by seed.
+
+    The four files have MNIST's names and format, and are read as :func:`load_mnist` reads
+    MNIST's: 50,000 training, 10,000 validation (carved from the 60,000 training images by
+    ``validation_fraction`` and ``seed``, stratified by class) and the 10,000 test images; the
+    labels name :data:`FASHION_MNIST_CLASSES`. The files are taken from the first of
+    :func:`fashion_mnist_folders` that holds all four: ``root`` if given, the cache folder,
+    then Debian's ``/usr/share/datasets/fashion-mnist``. Where none does, ``download=True``
+    fetches the missing ``.gz`` files from ``url`` (by default :data:`FASHION_MNIST_URL`, 30 MB,
+    once) into the first folder, checking each against :data:`FASHION_MNIST_FILES`' MD5s;
+    without it, the error says how to get them. A ``device`` this machine lacks is a
+    ``ValueError``.
+    """
+    function = "load_fashion_mnist"
+    folders = fashion_mnist_folders(root)
+    fractions = _check_fractions(function, validation_fraction, 0.0)
+    seed, stratify, device, dtype = _check_options(function, seed, stratify, device, dtype)
+    check_type(function, "download", download, bool, "a bool", fix="Pass True to fetch files.")
+    fix = "Pass a folder's URL, e.g. FASHION_MNIST_URL."
+    check_type(function, "url", url, str, "a str", fix=fix)
+    found = next((folder for folder in folders if not _missing(folder, FASHION_MNIST_FILES)), None)
+    if found is None and download:
+        found = folders[0]
+        _download(function, found, _missing(found, FASHION_MNIST_FILES), url, FASHION_MNIST_FILES)
+    elif found is None:
+        searched = ", ".join(repr(str(folder)) for folder in folders)
+        raise FileNotFoundError(
+            f"{function}: the four Fashion-MNIST IDX files must be in one of {searched}; none "
+            "holds them all. Install them with 'sudo apt-get install dataset-fashion-mnist' "
+            f"(Debian, Ubuntu), or pass download=True to fetch them once from {url} (30 MB)."
         )
-    image_shape = tuple(train_images.shape[1:])  # (28, 28) for MNIST
-    train_pixels = train_images.reshape(len(train_images), -1)
-    test_pixels = test_images.reshape(len(test_images), -1)
-    train, validation, _ = _split(train_labels, fractions, seed, stratify)
-    return DigitSplits(
-        _subset(train_pixels, train_labels, train, 256, device, dtype),
-        _subset(train_pixels, train_labels, validation, 256, device, dtype),
-        _subset(test_pixels, test_labels, np.arange(len(test_images)), 256, device, dtype),
-        image_shape=image_shape,
-        n_levels=256,
-    )
+    return _read_idx_splits(function, found, fractions, seed, stratify, device, dtype)
 
 
 def read_idx(path: str | os.PathLike, *, magic: int | None = None) -> np.ndarray:
@@ -410,6 +485,43 @@ def _subset(pixels, labels, indices, n_levels, device, dtype) -> LabelledImages:
     return LabelledImages(images.to(device), as_long.to(device), position.to(device))
 
 
+def _read_idx_splits(function, root, fractions, seed, stratify, device, dtype) -> DigitSplits:
+    """The splits of the four IDX files in ``root`` (MNIST's names): validation from train."""
+    paths = {name: _find(root, name) for name in MNIST_FILES}
+    arrays = {name: read_idx(path, magic=_magic(name)) for name, path in paths.items()}
+    for split in ("train", "t10k"):
+        images, labels = f"{split}-images-idx3-ubyte", f"{split}-labels-idx1-ubyte"
+        if len(arrays[images]) != len(arrays[labels]):
+            raise ValueError(
+                f"{function}: {split}'s image and label files must hold as many items; got "
+                f"{len(arrays[images])} images in {paths[images]} and {len(arrays[labels])} "
+                f"labels in {paths[labels]}. They come from different sets; fetch both again."
+            )
+    train_images, test_images = arrays["train-images-idx3-ubyte"], arrays["t10k-images-idx3-ubyte"]
+    train_labels, test_labels = arrays["train-labels-idx1-ubyte"], arrays["t10k-labels-idx1-ubyte"]
+    if train_images.shape[1:] != test_images.shape[1:]:
+        raise ValueError(
+            f"{function}: training and test images must have the same size; got "
+            f"{train_images.shape[1:]} and {test_images.shape[1:]}. Use the four files of one set."
+        )
+    image_shape = tuple(train_images.shape[1:])  # (28, 28) for MNIST and Fashion-MNIST
+    train_pixels = train_images.reshape(len(train_images), -1)
+    test_pixels = test_images.reshape(len(test_images), -1)
+    train, validation, _ = _split(train_labels, fractions, seed, stratify)
+    return DigitSplits(
+        _subset(train_pixels, train_labels, train, 256, device, dtype),
+        _subset(train_pixels, train_labels, validation, 256, device, dtype),
+        _subset(test_pixels, test_labels, np.arange(len(test_images)), 256, device, dtype),
+        image_shape=image_shape,
+        n_levels=256,
+    )
+
+
+def _missing(root: Path, files: dict[str, str]) -> list[str]:
+    """The names of ``files`` that ``root`` holds neither plain nor gzipped."""
+    return [name for name in files if _find(root, name) is None]
+
+
 def _find(root: Path, name: str) -> Path | None:
     """``root / name`` if it exists, else its ``.gz``, else None."""
     return next((path for path in (root / name, root / f"{name}.gz") if path.is_file()), None)
@@ -419,8 +531,9 @@ def _magic(name: str) -> int:
     return IMAGES_MAGIC if "images" in name else LABELS_MAGIC
 
 
-def _download(root: Path, names: list[str], url: str) -> None:
-    """Fetch ``{url}/{name}.gz`` for each name, check its MD5, then move it into ``root``."""
+def _download(function: str, root: Path, names: list[str], url: str, files: dict) -> None:
+    """Fetch ``{url}/{name}.gz`` for each name, check its MD5 against ``files[name]``, then move
+    it into ``root``; a file that fails its check is never written under its name."""
     root.mkdir(parents=True, exist_ok=True)
     for name in names:
         source = f"{url.rstrip('/')}/{name}.gz"
@@ -429,13 +542,13 @@ def _download(root: Path, names: list[str], url: str) -> None:
                 payload = response.read()
         except OSError as error:  # urllib's URLError and HTTPError are OSErrors
             raise OSError(
-                f"load_mnist: {source} must be reachable; got {error}. Check the connection and "
+                f"{function}: {source} must be reachable; got {error}. Check the connection and "
                 f"url, or copy the four files into {str(root)!r} by hand."
             ) from error
         digest = hashlib.md5(payload, usedforsecurity=False).hexdigest()
-        if digest != MNIST_FILES[name]:
+        if digest != files[name]:
             raise ValueError(
-                f"load_mnist: {source} must have MD5 {MNIST_FILES[name]}; got {digest}. "
+                f"{function}: {source} must have MD5 {files[name]}; got {digest}. "
                 "The mirror served another file; pass another url or copy the files by hand."
             )
         partial = root / f"{name}.gz.part"

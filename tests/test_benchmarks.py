@@ -3,13 +3,17 @@
 The benchmarks' figures are recorded in benchmarks/RESULTS.md, not asserted here: these tests
 check that a time-to-quality run stops at the first evaluation that meets the bar, that one
 that never meets it is reported as such, that the summary says whether the target was met,
-and that the speed benchmark's reference loop computes what ``ganlib.train`` computes.
+that the speed benchmark's reference loop computes what ``ganlib.train`` computes, and that
+the MNIST Table 1 script runs end to end on a tiny set of IDX files written here.
 """
 
 import dataclasses
+import gzip
 import importlib
+import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ganlib import recipes
@@ -77,3 +81,38 @@ def test_the_reference_loop_ends_where_ganlib_train_ends(benchmarks):
     train_speed = benchmarks[1]
     # The same draws in the same order: equal up to float32 rounding of the updates.
     assert train_speed.equivalence(steps=5) < 1e-5
+
+
+def test_the_mnist_table1_script_trains_and_scores_a_tiny_idx_folder(monkeypatch, tmp_path, capsys):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    table1 = importlib.import_module("mnist_table1")
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    for prefix, n in (("train", 60), ("t10k", 20)):
+        arrays = {
+            "images-idx3": rng.integers(0, 256, (n, 28, 28)),
+            "labels-idx1": np.arange(n) % 10,
+        }
+        for kind, array in arrays.items():
+            magic = bytes([0, 0, 8, array.ndim])
+            header = magic + b"".join(size.to_bytes(4, "big") for size in array.shape)
+            raw = header + array.astype(np.uint8).tobytes()
+            (folder / f"{prefix}-{kind}-ubyte.gz").write_bytes(gzip.compress(raw))
+    out = tmp_path / "results" / "table1.json"
+    argv = [str(folder), "--steps", "3", "--samples", "50", "--threads", "1", "--device", "cpu"]
+    result = table1.main([*argv, "--out", str(out)])
+    parzen = result["parzen_log_likelihood"]
+    assert (parzen["samples"], parzen["validation_images"], parzen["test_images"]) == (50, 10, 20)
+    assert parzen["sigma"] in table1.SIGMAS and parzen["standard_error"] > 0
+    assert result["paper_table_1"] == {
+        "mean": 225.0,
+        "standard_error": 2.0,
+        "units": "nats, pixels in [0, 1]",
+    }
+    assert result["training"]["steps"] == 3
+    assert json.loads(out.read_text())["parzen_log_likelihood"]["mean"] == parzen["mean"]
+    assert "the paper's Table 1: 225 ± 2" in capsys.readouterr().out
+    generator, discriminator = table1.paper_networks(0)
+    assert sum(p.numel() for p in generator.parameters()) == 101 * 1200 + 1201 * 1200 + 1201 * 784
+    assert str(discriminator[1]) == "Maxout(in_features=784, out_features=240, pieces=5)"

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 
 import ganlib.cli
 import ganlib.config
+import ganlib.data
 from ganlib import Gaussian1d, History, plot, recipes, ring_of_gaussians
 from ganlib.checkpoint import load_checkpoint, save_checkpoint
 from ganlib.cli import TARGETS, main
@@ -466,3 +467,40 @@ def test_only_the_entry_point_and_the_tests_import_the_command_line():
                      path.read_text(encoding="utf-8"), re.MULTILINE)
     }  # fmt: skip
     assert importers == {"__main__.py"}
+
+
+def _fake_fashion_mnist(folder: Path, n_train: int = 120, n_test: int = 30) -> None:
+    """Four small IDX files of random 28x28 images in Fashion-MNIST's (MNIST's) format."""
+    rng = np.random.default_rng(1)
+    folder.mkdir(parents=True)
+    for prefix, n in (("train", n_train), ("t10k", n_test)):
+        _write_idx(folder / f"{prefix}-images-idx3-ubyte", 0x803, rng.integers(0, 256, (n, 28, 28)))
+        _write_idx(folder / f"{prefix}-labels-idx1-ubyte", 0x801, np.arange(n) % 10)
+
+
+def test_fashion_mnist_target_writes_a_grid_and_the_parzen_score(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANLIB_DATA", str(tmp_path / "data"))  # the cache folder
+    _fake_fashion_mnist(tmp_path / "data" / "fashion-mnist")
+    out = tmp_path / "run"
+    assert run("fashion-mnist", "--steps", "4", "--threads", "1", "--out", str(out)) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    parzen = metrics["parzen_log_likelihood"]
+    assert parzen["test_images"] == 30 and parzen["samples"] == 10_000
+    assert parzen["validation_images"] == 20  # all of them: fewer than 2,000
+    assert parzen["mean_pixels_in_0_1"] - parzen["mean"] == pytest.approx(784 * math.log(2))
+    assert metrics["target"] == "fashion-mnist" and metrics["steps"] == 4
+    assert (out / "samples.png").stat().st_size > 0
+    assert load_checkpoint(out / "checkpoint.pt")["step"] == 4
+
+
+def test_fashion_mnist_without_its_files_is_one_line_saying_how_to_get_them(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("GANLIB_DATA", str(tmp_path / "empty"))
+    monkeypatch.setattr(ganlib.data, "DEBIAN_FASHION_MNIST", tmp_path / "debian")
+    assert run("fashion-mnist", "--steps", "2", "--out", str(tmp_path / "run")) == 1
+    error = capsys.readouterr().err
+    assert len(error.strip().splitlines()) == 1
+    assert "apt-get install dataset-fashion-mnist" in error and "download=True" in error
+    with pytest.raises(SystemExit):  # --mnist belongs to the digits target alone
+        run("fashion-mnist", "--mnist", str(tmp_path))

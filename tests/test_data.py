@@ -1,13 +1,18 @@
 """Tests of ganlib.data: scikit-learn's 8x8 digits (shapes, exact scaling, a seeded stratified
 partition, levels that round-trip), the IDX reader on files written here (plain and gzipped,
-truncated, wrong magic), MNIST loading from a small fake folder, and every error message.
-Nothing touches the network: the one download test fetches from a file:// folder."""
+truncated, wrong magic), MNIST and Fashion-MNIST loading from small fake folders, and every
+error message. Nothing touches the network: the download tests fetch from a file:// folder or
+from an HTTP server on 127.0.0.1 that serves fake files written here."""
 
 from __future__ import annotations
 
+import functools
 import gzip
+import hashlib
+import http.server
 import random
 import re
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +22,14 @@ import torch
 
 from ganlib import data
 from ganlib.data import (
+    FASHION_MNIST_CLASSES,
+    FASHION_MNIST_FILES,
     MNIST_FILES,
     DigitSplits,
     EmpiricalDistribution,
+    fashion_mnist_folders,
     from_pixel_levels,
+    load_fashion_mnist,
     load_mnist,
     load_sklearn_digits,
     read_idx,
@@ -353,6 +362,180 @@ def test_load_mnist_download_from_an_unreachable_url_says_what_to_do(tmp_path):
     message = r"load_mnist: file:.*/empty/train-images-idx3-ubyte.gz must be reachable; got"
     with pytest.raises(OSError, match=message):
         load_mnist(tmp_path / "data", download=True, url=(tmp_path / "empty").as_uri())
+
+
+# --- Fashion-MNIST: where the files are found, and the one download -----------------------------
+
+
+@pytest.fixture
+def no_fashion_mnist(tmp_path, monkeypatch):
+    """No Fashion-MNIST anywhere: the cache and Debian's folder point into empty tmp folders."""
+    monkeypatch.setenv("GANLIB_DATA", str(tmp_path / "cache"))
+    monkeypatch.setattr(data, "DEBIAN_FASHION_MNIST", tmp_path / "debian")
+    return tmp_path
+
+
+@pytest.fixture
+def loopback_server(tmp_path):
+    """An HTTP server on 127.0.0.1 serving the folder tmp_path / "site"; yields its URL."""
+    site = tmp_path / "site"
+    site.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None  # quiet
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield site, f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_fashion_mnist_folders_are_root_then_cache_then_debian(monkeypatch, tmp_path):
+    monkeypatch.setenv("GANLIB_DATA", str(tmp_path / "data"))
+    assert fashion_mnist_folders(tmp_path / "mine") == [
+        tmp_path / "mine",
+        tmp_path / "data" / "fashion-mnist",
+        Path("/usr/share/datasets/fashion-mnist"),
+    ]
+    monkeypatch.delenv("GANLIB_DATA")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert fashion_mnist_folders()[0] == tmp_path / "xdg" / "ganlib" / "fashion-mnist"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert fashion_mnist_folders()[0] == Path.home() / ".cache" / "ganlib" / "fashion-mnist"
+
+
+def test_load_fashion_mnist_reads_the_first_folder_that_holds_all_four(no_fashion_mnist):
+    tmp_path = no_fashion_mnist
+    debian = fake_mnist(tmp_path / "debian", n_train=30, gz=True)
+    splits = load_fashion_mnist(validation_fraction=0.2)  # only Debian's folder has them
+    assert (len(splits.train), len(splits.validation), len(splits.test)) == (
+        20,
+        10,
+        10,
+    )  # 1 of 3 per class
+    assert np.array_equal(
+        splits.to_levels(splits.test.images).numpy(), debian["t10k-images-idx3-ubyte"]
+    )
+    fake_mnist(tmp_path / "cache" / "fashion-mnist", n_train=50)  # the cache comes first
+    assert len(load_fashion_mnist(validation_fraction=0.2).train) == 40
+    mine = fake_mnist(tmp_path / "mine", n_train=20, n_test=5)  # and a named folder before it
+    named = load_fashion_mnist(tmp_path / "mine", validation_fraction=0.5)
+    assert len(named.train) == 10 and len(named.test) == 5
+    assert np.array_equal(
+        named.to_levels(named.test.images).numpy(), mine["t10k-images-idx3-ubyte"]
+    )
+    (tmp_path / "mine" / "train-labels-idx1-ubyte").unlink()  # incomplete: passed over
+    assert len(load_fashion_mnist(tmp_path / "mine", validation_fraction=0.2).train) == 40
+
+
+def test_load_fashion_mnist_missing_everywhere_says_how_to_get_it(no_fashion_mnist):
+    message = (
+        r"load_fashion_mnist: the four Fashion-MNIST IDX files must be in one of '.*mine', "
+        r"'.*cache/fashion-mnist', '.*debian'; none holds them all\. Install them with 'sudo "
+        r"apt-get install dataset-fashion-mnist' \(Debian, Ubuntu\), or pass download=True"
+    )
+    with pytest.raises(FileNotFoundError, match=message):
+        load_fashion_mnist(no_fashion_mnist / "mine")
+    assert not (no_fashion_mnist / "mine").exists()  # nothing created without download=True
+
+
+def test_load_fashion_mnist_downloads_once_over_http_with_md5_checks(
+    no_fashion_mnist, loopback_server, monkeypatch
+):
+    site, url = loopback_server
+    fake_mnist(site, gz=True)
+    digests = {
+        name: hashlib.md5((site / f"{name}.gz").read_bytes()).hexdigest()
+        for name in FASHION_MNIST_FILES
+    }
+    # The real MD5s refuse the fake files, and nothing is written under their names.
+    cache = no_fashion_mnist / "cache" / "fashion-mnist"
+    message = (
+        r"load_fashion_mnist: http://127\.0\.0\.1:\d+/train-images-idx3-ubyte\.gz must have MD5"
+    )
+    with pytest.raises(ValueError, match=message):
+        load_fashion_mnist(download=True, url=url)
+    assert not list(cache.iterdir())
+    # With their own MD5s the files are fetched into the cache...
+    for name, digest in digests.items():
+        monkeypatch.setitem(FASHION_MNIST_FILES, name, digest)
+    splits = load_fashion_mnist(download=True, url=url, validation_fraction=0.25)
+    assert len(splits.train) == 30 and len(splits.test) == 10
+    assert sorted(p.name for p in cache.iterdir()) == sorted(f"{n}.gz" for n in FASHION_MNIST_FILES)
+    # ...and read from there next time, with the server's files gone.
+    for path in site.iterdir():
+        path.unlink()
+    again = load_fashion_mnist(download=True, url=url, validation_fraction=0.25)
+    assert torch.equal(again.test.images, splits.test.images)
+
+
+def test_load_fashion_mnist_download_refuses_a_corrupted_file(
+    no_fashion_mnist, loopback_server, monkeypatch
+):
+    site, url = loopback_server
+    fake_mnist(site, gz=True)
+    for name in FASHION_MNIST_FILES:
+        digest = hashlib.md5((site / f"{name}.gz").read_bytes()).hexdigest()
+        monkeypatch.setitem(FASHION_MNIST_FILES, name, digest)
+    labels = site / "t10k-labels-idx1-ubyte.gz"
+    labels.write_bytes(labels.read_bytes()[:-1] + b"x")  # one byte changed in transit
+    with pytest.raises(
+        ValueError, match=r"t10k-labels-idx1-ubyte\.gz must have MD5 [0-9a-f]{32}; got"
+    ):
+        load_fashion_mnist(no_fashion_mnist / "mine", download=True, url=url)
+    # The files before it were kept (checked); the bad one is not under its name.
+    assert not (no_fashion_mnist / "mine" / "t10k-labels-idx1-ubyte.gz").exists()
+    assert (no_fashion_mnist / "mine" / "train-images-idx3-ubyte.gz").exists()
+
+
+def test_load_fashion_mnist_download_from_an_unreachable_server(no_fashion_mnist, loopback_server):
+    _, url = loopback_server  # serves an empty folder: 404 for every file
+    with pytest.raises(OSError, match=r"load_fashion_mnist: http://127.*gz must be reachable; got"):
+        load_fashion_mnist(download=True, url=url)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"download": 1}, TypeError, "download must be a bool; got int"),
+        ({"url": b"http://"}, TypeError, "url must be a str; got bytes"),
+        ({"seed": -1}, ValueError, "seed must be >= 0; got -1"),
+        ({"validation_fraction": 1.0}, ValueError, r"validation_fraction \+ test_fraction"),
+    ],
+)
+def test_load_fashion_mnist_errors(no_fashion_mnist, options, error, message):
+    with pytest.raises(error, match=f"load_fashion_mnist: {message}"):
+        load_fashion_mnist(**options)
+    with pytest.raises(
+        TypeError, match=r"fashion_mnist_folders: root must be a str or os.PathLike"
+    ):
+        load_fashion_mnist(3)
+
+
+def test_fashion_mnist_has_ten_named_classes():
+    assert len(FASHION_MNIST_CLASSES) == 10 and FASHION_MNIST_CLASSES[9] == "Ankle boot"
+
+
+DEBIAN_CONTENT_MD5 = {  # of the decompressed files, as the data set's users publish them
+    "train-images-idx3-ubyte": "f4a8712d7a061bf5bd6d2ca38dc4d50a",
+    "train-labels-idx1-ubyte": "9018921c3c673c538a1fc5bad174d6f9",
+    "t10k-images-idx3-ubyte": "8181f5470baa50b63fa0f6fddb340f0a",
+    "t10k-labels-idx1-ubyte": "15d484375f8d13e6eb1aabb0c3f46965",
+}
+
+
+@pytest.mark.skipif(
+    not (data.DEBIAN_FASHION_MNIST / "t10k-labels-idx1-ubyte.gz").exists(),
+    reason="Debian's dataset-fashion-mnist is not installed",
+)
+def test_debians_files_decompress_to_the_upstream_bytes():
+    # Debian recompressed the .gz files (their MD5s differ from FASHION_MNIST_FILES'); the
+    # content is upstream's, which is what the loader reads.
+    for name, digest in DEBIAN_CONTENT_MD5.items():
+        raw = gzip.decompress((data.DEBIAN_FASHION_MNIST / f"{name}.gz").read_bytes())
+        assert hashlib.md5(raw).hexdigest() == digest, name
 
 
 # --- errors ------------------------------------------------------------------------------------

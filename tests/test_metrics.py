@@ -26,6 +26,7 @@ from ganlib.metrics import (
     kl_divergence_estimate,
     mode_coverage,
     nearest_mode_counts,
+    nearest_neighbours,
     parzen_log_likelihood,
     select_parzen_bandwidth,
     summarise_coverage,
@@ -775,3 +776,33 @@ def test_summarise_coverage_errors():
         r" modes; got n_modes \[8, 25\]",
     ):
         summarise_coverage([run, grid_run])
+
+
+# --- nearest neighbours ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("chunk_elements", [7, 2**22])
+def test_nearest_neighbours_match_a_brute_force_search(chunk_elements):
+    rng = torch.Generator().manual_seed(0)
+    points, reference = (
+        torch.rand(50, 784, generator=rng, dtype=F64),
+        torch.rand(300, 784, generator=rng, dtype=F64),
+    )
+    found = nearest_neighbours(points, reference, chunk_elements=chunk_elements)
+    brute = torch.cdist(points, reference, compute_mode="donot_use_mm_for_euclid_dist")
+    assert torch.equal(found.indices, brute.argmin(1))
+    assert torch.allclose(found.distances, brute.min(1).values, rtol=0, atol=1e-12)
+
+
+def test_nearest_neighbours_find_a_copied_point_at_distance_zero():
+    reference = torch.rand(100, 784, generator=torch.Generator().manual_seed(1))  # float32
+    found = nearest_neighbours(reference[[5, 17, 5]], reference)
+    assert found.indices.tolist() == [5, 17, 5]
+    assert found.distances.tolist() == [0.0, 0.0, 0.0]  # exact, from the differences
+
+
+def test_nearest_neighbours_errors():
+    with pytest.raises(ValueError, match=r"nearest_neighbours: points and reference must have"):
+        nearest_neighbours(torch.zeros(3, 2), torch.zeros(4, 3))
+    with pytest.raises(ValueError, match=r"nearest_neighbours: points must be 2-D"):
+        nearest_neighbours(torch.zeros(3), torch.zeros(4, 3))

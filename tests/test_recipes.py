@@ -25,7 +25,8 @@ def test_importing_the_package_and_the_command_line_loads_no_data_set():
         calls = []
 
         def watch(frame, event, arg):
-            if event == "call" and frame.f_code.co_name in ("load_sklearn_digits", "load_mnist"):
+            loaders = ("load_sklearn_digits", "load_mnist", "load_fashion_mnist")
+            if event == "call" and frame.f_code.co_name in loaders:
                 calls.append(frame.f_code.co_name)
 
         sys.setprofile(watch)
@@ -47,7 +48,7 @@ def test_importing_the_package_and_the_command_line_loads_no_data_set():
 
 def test_the_registry_names_every_recipe_and_refuses_others():
     assert set(recipes.RECIPES) == {
-        "gaussian", "mixture", "ring", "grid", "digits",
+        "gaussian", "mixture", "ring", "grid", "digits", "fashion-mnist",
         *CHAPTER, "ring-fast", "grid-fast",
     }  # fmt: skip
     assert all(recipes.get(name).name == name for name in recipes.RECIPES)
@@ -158,6 +159,21 @@ def test_the_digits_recipe_reads_mnist_from_a_folder_only_when_asked(tmp_path):
     assert recipe.data_dim == 784 and recipe.config().latent_dim == 100
     assert recipe.networks(rng=0)[0](torch.zeros(2, 100)).shape == (2, 784)
     with pytest.raises((FileNotFoundError, ValueError), match="load_mnist"):
+        recipe.data()
+
+
+def test_the_fashion_mnist_recipe_is_the_seeds_network_and_reads_its_folder_when_asked(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("GANLIB_DATA", str(tmp_path / "cache"))
+    monkeypatch.setattr(ganlib.data, "DEBIAN_FASHION_MNIST", tmp_path / "debian")
+    recipe = recipes.fashion_mnist(tmp_path / "nowhere")  # builds without touching the folder
+    generator, discriminator = recipe.networks(rng=0)
+    rng = torch.Generator().manual_seed(0)
+    assert str(generator) == str(ganlib.generator(100, 784, rng=rng))
+    assert str(discriminator) == str(ganlib.discriminator(784, rng=rng))
+    assert recipe.config().generator_loss == "nonsaturating" and recipe.config().steps == 10000
+    with pytest.raises(FileNotFoundError, match="apt-get install dataset-fashion-mnist"):
         recipe.data()
 
 
