@@ -2,9 +2,12 @@
 the same initial weights, ends at the member's parameters; divergence, resume and members as
 modules; every error message."""
 
+import math
+
 import pytest
 import torch
 
+import ganlib
 from ganlib import (
     Ensemble,
     Gaussian1d,
@@ -80,3 +83,171 @@ def test_members_on_the_ring_end_where_train_ends():
         for single, member in zip((g, d), batched.member(i), strict=True):
             for a, b in zip(single.parameters(), member.parameters(), strict=True):
                 torch.testing.assert_close(b, a, rtol=1e-10, atol=1e-12)
+
+
+def test_a_diverging_member_is_reported_and_frozen_while_the_others_go_on():
+    config = TrainConfig(steps=20, batch_size=16, discriminator_lr=0.05, generator_lr=0.05)
+    batched = ensemble(config)
+    with torch.no_grad():
+        batched.generator.parameters[-1][1] = math.nan  # member 1's G output bias
+    batched.readback_every = 5
+    batched.train(until=5)  # the read-back at step 5 finds member 1's NaN losses from step 0
+    assert list(batched.diverged) == [1]
+    report = batched.diverged[1]
+    assert (report.member, report.seed, report.step) == (1, SEEDS[1], 0)
+    assert report.quantity == "the discriminator loss" and math.isnan(report.value)
+    assert len(batched.histories[1]) == 0 and len(batched.histories[0]) == 5
+    frozen = [t[1].clone() for t in batched.generator.parameters + batched.discriminator.parameters]
+    batched.train()
+    after = [t[1] for t in batched.generator.parameters + batched.discriminator.parameters]
+    for a, b in zip(frozen, after, strict=True):
+        torch.testing.assert_close(b, a, rtol=0, atol=0, equal_nan=True)
+    assert len(batched.histories[1]) == 0 and len(batched.histories[2]) == 20
+    for i in (0, 2):  # the others are untouched by member 1
+        g, d = networks(SEEDS[i])
+        train(g, d, Gaussian1d(2.0, 0.5), TrainConfig(**{**vars(config), "seed": SEEDS[i]}))
+        for single, member in zip((g, d), batched.member(i), strict=True):
+            for a, b in zip(single.parameters(), member.parameters(), strict=True):
+                torch.testing.assert_close(b, a, rtol=1e-10, atol=1e-12)
+
+
+def test_a_member_whose_parameters_overflow_is_named():
+    config = TrainConfig(steps=4, batch_size=16, discriminator_lr=1e300, generator_lr=1e300)
+    batched = ensemble(config, seeds=(0,))
+    batched.train()
+    report = batched.diverged[0]
+    assert report.step < 4 and report.member == 0
+    assert len(batched.histories[0]) == report.step
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_an_interrupted_and_resumed_ensemble_ends_bit_for_bit_where_it_would_have(
+    tmp_path, optimizer
+):
+    config = TrainConfig(steps=30, k=2, batch_size=16, optimizer=optimizer,
+                         discriminator_lr=1e-2, generator_lr=1e-2, snapshot_steps=(0, 10, 30),
+                         lr_decay_steps=(20,))  # fmt: skip
+    whole = ensemble(config, dtype=torch.float32)
+    whole.train()
+    first = ensemble(config, dtype=torch.float32)
+    first.train(until=13)
+    first.save(tmp_path / "ensemble.pt")
+    second = ensemble(config, dtype=torch.float32)
+    second.resume(tmp_path / "ensemble.pt")
+    assert second.step == 13
+    second.train()
+    for who in ("generator", "discriminator"):
+        for a, b in zip(whole.state_dict()["parameters"][who],
+                        second.state_dict()["parameters"][who], strict=True):  # fmt: skip
+            assert torch.equal(a, b)
+    for a, b in zip(whole.histories, second.histories, strict=True):
+        assert torch.equal(a.d_fake, b.d_fake) and torch.equal(a.generator_loss, b.generator_loss)
+        assert all(torch.equal(a.snapshots[s], b.snapshots[s]) for s in (0, 10, 30))
+
+
+def test_a_state_of_another_ensemble_is_refused():
+    config = TrainConfig(steps=5, batch_size=16)
+    state = ensemble(config).state_dict()
+    other = ensemble(config, seeds=(3, 0, 12))
+    with pytest.raises(ValueError, match=r"Ensemble.load_state_dict: seeds must be the"):
+        other.load_state_dict(state)
+    with pytest.raises(ValueError, match=r"load_state_dict: config must be the checkpoint's"):
+        ensemble(TrainConfig(steps=5, batch_size=8)).load_state_dict(state)
+    with pytest.raises(ganlib.CheckpointError, match=r"must be an ensemble state of layout 1"):
+        other.load_state_dict({"run_state": 2})
+
+
+def test_a_member_taken_out_computes_what_the_member_computes():
+    config = TrainConfig(steps=5, batch_size=16, latent_dim=2)
+    batched = ensemble(config, latent_dim=2, data_dim=2, output="tanh",
+                       p_data=ring_of_gaussians())  # fmt: skip
+    batched.train()
+    z = torch.randn(3, 7, 2, generator=torch.Generator().manual_seed(5), dtype=torch.float64)
+    with torch.no_grad():
+        fakes, logits = batched.generator(z), batched.discriminator(batched.generator(z))
+        for i in range(3):
+            g, d = batched.member(i)
+            assert isinstance(g, torch.nn.Sequential) and isinstance(g[-1], torch.nn.Tanh)
+            torch.testing.assert_close(g(z[i]), fakes[i], rtol=1e-12, atol=1e-14)
+            torch.testing.assert_close(d(g(z[i])), logits[i], rtol=1e-12, atol=1e-14)
+    with torch.no_grad():
+        g[0].weight.add_(1.0)  # a copy: the ensemble is not changed
+    torch.testing.assert_close(batched.member(2)[0](z[2]), fakes[2])
+
+
+def test_the_callers_networks_and_global_rng_are_left_alone():
+    g, d = networks(0)
+    before = [p.clone() for p in (*g.parameters(), *d.parameters())]
+    state = torch.get_rng_state()
+    batched = Ensemble([g], [d], Gaussian1d(2.0, 0.5), TrainConfig(steps=3), [0])
+    batched.train()
+    assert torch.equal(torch.get_rng_state(), state)
+    assert all(
+        torch.equal(a, b) for a, b in zip(before, (*g.parameters(), *d.parameters()), strict=True)
+    )
+
+
+# --- errors ------------------------------------------------------------------------------
+
+
+def bad(**changes):
+    g, d = networks(0)
+    arguments = {"generators": [g], "discriminators": [d], "p_data": Gaussian1d(2.0, 0.5),
+                 "config": TrainConfig(steps=3), "seeds": [0]}  # fmt: skip
+    arguments.update(changes)
+    return arguments
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "message"),
+    [
+        ({"generators": networks(0)[0]}, TypeError,
+         r"Ensemble: generators must be a list of nn.Module, one per member; got Sequential\. "),
+        ({"discriminators": []}, ValueError,
+         r"Ensemble: discriminators must hold at least one network; got an empty list\."),
+        ({"generators": ["G"]}, TypeError,
+         r"Ensemble: generators must be a list of nn.Module; got str at index 0\."),
+        ({"discriminators": [networks(0)[1]] * 2}, ValueError,
+         r"Ensemble: discriminators must have one network per generator; got 2 "),
+        ({"p_data": 3}, TypeError, r"Ensemble: p_data must have a sample\("),
+        ({"config": {"steps": 3}}, TypeError, r"Ensemble: config must be a ganlib.TrainConfig"),
+        ({"seeds": 0}, TypeError, r"Ensemble: seeds must be a sequence of ints, one per member"),
+        ({"seeds": [-1]}, ValueError, r"Ensemble: seeds\[0\] must be in \[0, "),
+        ({"seeds": [0, 1]}, ValueError, r"Ensemble: seeds must have one seed per member; got 2"),
+        ({"readback_every": 0}, ValueError, r"Ensemble: readback_every must be >= 1; got 0\."),
+        ({"discriminators": [discriminator(1, (8,), dropout=0.5).double()]}, ValueError,
+         r"Ensemble: discriminators must be MLPs of nn.Linear layers .* got Dropout as layer "
+         r"'2'\. Build them with ganlib.discriminator\(...\) without dropout or maxout\."),
+        ({"discriminators": [discriminator(1, (8,), activation="maxout").double()]}, ValueError,
+         r"got Maxout as layer '0'"),
+        ({"generators": [torch.nn.Linear(1, 1).double()]}, ValueError,
+         r"Ensemble: generators must be nn.Sequential MLPs with at least one nn.Linear; got "
+         r"Linear\."),
+        ({"generators": [networks(0)[0], generator(1, 1, (9, 8), output=None).double()],
+          "discriminators": [networks(0)[1]] * 2, "seeds": [0, 1]}, ValueError,
+         r"Ensemble: generators must all have one architecture; got generators\[1\] = "),
+        ({"discriminators": [networks(0)[1].float()]}, ValueError,
+         r"Ensemble: discriminators must all be on one device with one floating dtype, "
+         r"generators\[0\]'s \(cpu, torch.float64\); got discriminators\[0\] with a parameter "
+         r"on \(cpu, torch.float32\)\."),
+        ({"config": TrainConfig(latent_dim=2)}, ValueError,
+         r"Ensemble: config.latent_dim must fit the networks, 1; got 2\."),
+        ({"p_data": ring_of_gaussians()}, ValueError,
+         r"Ensemble: p_data's samples must fit the networks, \(2, 1\); got \(2, 2\)\."),
+        ({"discriminators": [discriminator(1, (8,)).double()[:2]]}, ValueError,
+         r"Ensemble: the discriminator's outputs must fit the networks, 1; got 8\."),
+    ],
+)  # fmt: skip
+def test_bad_arguments_are_refused_with_a_message(changes, error, message):
+    with pytest.raises(error, match=message):
+        Ensemble(**bad(**changes))
+
+
+def test_bad_steps_and_members_are_refused_with_a_message():
+    batched = Ensemble(**bad())
+    with pytest.raises(ValueError, match=r"Ensemble.train: until must be in \[0, 3\]; got 4\."):
+        batched.train(until=4)
+    with pytest.raises(TypeError, match=r"Ensemble.member: i must be an int; got str"):
+        batched.member("0")
+    with pytest.raises(ValueError, match=r"Ensemble.member: i must be in \[0, 0\]; got 1\. "):
+        batched.member(1)
