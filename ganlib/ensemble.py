@@ -90,6 +90,36 @@ class MemberDivergence:
     value: float
 
 
+class _BatchedLinear(torch.autograd.Function):
+    r"""E Linear layers at once, :math:`y_e = x_e W_e^\top + b_e`: ``x`` ``(E, m, in)``,
+    ``weight`` ``(E, out, in)``, ``bias`` ``(E, 1, out)``. Batched matrix products, except
+    where a width is 1: there a product is an outer product or a weighted sum, which
+    elementwise operations compute several times faster than ``bmm``."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+        ctx.save_for_backward(x, weight)
+        if weight.shape[2] == 1:  # one input: b + x w^T, an outer product
+            return torch.addcmul(bias, x, weight.mT)
+        return torch.baddbmm(bias, x, weight.mT)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:  # grad: (E, m, out)
+        x, weight = ctx.saved_tensors
+        needs_x, needs_weight, needs_bias = ctx.needs_input_grad
+        grad_x = grad_weight = grad_bias = None
+        if needs_x:  # (E, m, in) = grad W
+            grad_x = grad * weight if weight.shape[1] == 1 else torch.bmm(grad, weight)
+        if needs_weight:  # (E, out, in) = grad^T x
+            if weight.shape[2] == 1:
+                grad_weight = (grad * x).sum(1, keepdim=True).mT
+            else:
+                grad_weight = torch.bmm(grad.mT, x)
+        if needs_bias:
+            grad_bias = grad.sum(1, keepdim=True)  # (E, 1, out)
+        return grad_x, grad_weight, grad_bias
+
+
 class _StackedMLP:
     """E copies of one ``nn.Sequential`` MLP as stacked tensors: for each Linear layer a
     weight ``(E, out, in)`` and a bias ``(E, 1, out)``, each followed by its activations."""
@@ -138,7 +168,7 @@ class _StackedMLP:
         """``(E, m, in)`` inputs to ``(E, m, out)`` outputs, member by member."""
         for j, (_, activations) in enumerate(self.layers):
             weight, bias = self.parameters[2 * j], self.parameters[2 * j + 1]
-            x = torch.baddbmm(bias, x, weight.mT)  # (E, m, out) = b + x W^T
+            x = _BatchedLinear.apply(x, weight, bias)  # (E, m, out) = b + x W^T
             for activation in activations:
                 x = activation(x)
         return x
