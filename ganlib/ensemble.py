@@ -290,7 +290,7 @@ class Ensemble:
         self.histories = [History() for _ in self.seeds]
         self.diverged: dict[int, MemberDivergence] = {}
         self._pending: list[tuple[Tensor, Tensor, Tensor]] = []
-        self._frozen: dict[str, list[Tensor]] = {}  # frozen members' values, by tensor list
+        self._frozen: dict[str, Any] = {}  # the diverged members' index and values
 
     def _check_widths(self) -> None:
         probe = self.p_data.sample((2,), torch.Generator().manual_seed(0), dtype=self.dtype)
@@ -381,14 +381,25 @@ class Ensemble:
         optimizer.step()
         for parameter in parameters:
             parameter.grad = None
-        if self.diverged:
+        if self._frozen:  # members that diverged: their values as they were frozen
             with torch.no_grad():
-                index = torch.tensor(sorted(self.diverged), device=self.device)
-                live = parameters + [t for ts in optimizer.state.values() for t in ts]
-                if who not in self._frozen:  # the first step after a member froze
-                    self._frozen[who] = [t[index].clone() for t in live]
-                for tensor, kept in zip(live, self._frozen[who], strict=True):
-                    tensor[index] = kept
+                index, kept = self._frozen["index"], self._frozen[who]
+                for tensor, values in zip(self._tensors(who), kept, strict=True):
+                    tensor[index] = values
+
+    def _tensors(self, who: str) -> list[Tensor]:
+        """A player's stacked parameters and optimizer state: what a frozen member keeps."""
+        state = self.optimizers[who].state
+        return getattr(self, who).parameters + [t for ts in state.values() for t in ts]
+
+    def _freeze_diverged(self) -> None:
+        """Take the diverged members' current parameters and optimizer state, which
+        :meth:`_step` writes back after every step from now on."""
+        self._frozen = {}
+        if self.diverged:
+            index = torch.tensor(sorted(self.diverged), device=self.device)
+            self._frozen = {who: [t[index].clone() for t in self._tensors(who)] for who in _PLAYERS}
+            self._frozen["index"] = index
 
     def _set_learning_rates(self, step: int) -> None:
         config = self.config
@@ -444,7 +455,7 @@ class Ensemble:
     def _freeze(self, i: int, step: int, quantity: str, value: float) -> None:
         self.histories[i] = self.histories[i].truncated(step)
         self.diverged[i] = MemberDivergence(i, self.seeds[i], step, quantity, value)
-        self._frozen = {}  # taken again, with this member, at the next step
+        self._freeze_diverged()
 
     # --- members as modules ----------------------------------------------------------------
 
@@ -521,8 +532,9 @@ class Ensemble:
             rng.set_state(rng_state)
         self.histories = [History.from_dict(h) for h in state["histories"]]
         self.diverged = {d["member"]: MemberDivergence(**d) for d in state["diverged"]}
-        self._pending, self._frozen = [], {}
+        self._pending = []
         self.step = state["step"]
+        self._freeze_diverged()
 
     def save(self, path: str | Path) -> None:
         """Write :meth:`state_dict` to ``path`` atomically (:func:`ganlib.save_checkpoint`)."""

@@ -85,22 +85,33 @@ def test_members_on_the_ring_end_where_train_ends():
                 torch.testing.assert_close(b, a, rtol=1e-10, atol=1e-12)
 
 
+def member_tensors(batched, i):
+    """Member i's slices of the stacked parameters and optimizer states."""
+    state = batched.state_dict()
+    tensors = [*state["parameters"]["generator"], *state["parameters"]["discriminator"]]
+    for who in ("generator", "discriminator"):
+        tensors += [t for ts in state["optimizers"][who]["state"].values() for t in ts]
+    return [t[i].clone() for t in tensors]
+
+
 def test_a_diverging_member_is_reported_and_frozen_while_the_others_go_on():
     config = TrainConfig(steps=20, batch_size=16, discriminator_lr=0.05, generator_lr=0.05)
     batched = ensemble(config)
     with torch.no_grad():
-        batched.generator.parameters[-1][1] = math.nan  # member 1's G output bias
+        batched.discriminator.parameters[-1][1] = math.inf  # member 1's D output bias
+    initial = member_tensors(batched, 1)[:6]  # G's parameters
     batched.readback_every = 5
     batched.train(until=5)  # the read-back at step 5 finds member 1's NaN losses from step 0
     assert list(batched.diverged) == [1]
     report = batched.diverged[1]
     assert (report.member, report.seed, report.step) == (1, SEEDS[1], 0)
-    assert report.quantity == "the discriminator loss" and math.isnan(report.value)
+    assert report.quantity == "the discriminator loss" and not math.isfinite(report.value)
     assert len(batched.histories[1]) == 0 and len(batched.histories[0]) == 5
-    frozen = [t[1].clone() for t in batched.generator.parameters + batched.discriminator.parameters]
+    frozen = member_tensors(batched, 1)
+    assert all(torch.isfinite(t).all() for t in frozen[:6])  # G's parameters stay finite,
+    assert not any(torch.equal(a, b) for a, b in zip(initial, frozen[:6], strict=True))  # moving
     batched.train()
-    after = [t[1] for t in batched.generator.parameters + batched.discriminator.parameters]
-    for a, b in zip(frozen, after, strict=True):
+    for a, b in zip(frozen, member_tensors(batched, 1), strict=True):  # parameters and state
         torch.testing.assert_close(b, a, rtol=0, atol=0, equal_nan=True)
     assert len(batched.histories[1]) == 0 and len(batched.histories[2]) == 20
     for i in (0, 2):  # the others are untouched by member 1
