@@ -262,3 +262,24 @@ def test_bad_steps_and_members_are_refused_with_a_message():
         batched.member("0")
     with pytest.raises(ValueError, match=r"Ensemble.member: i must be in \[0, 0\]; got 1\. "):
         batched.member(1)
+
+
+def test_a_checkpoint_of_another_run_or_target_or_length_is_refused(tmp_path):
+    config = TrainConfig(steps=6, batch_size=16)
+    saved = ensemble(config)
+    saved.train(until=4)
+    state = saved.state_dict()
+    with pytest.raises(ValueError, match=r"load_state_dict: p_data must be the checkpoint's"):
+        ensemble(config, p_data=Gaussian1d(0.0, 1.0)).load_state_dict(state)
+    with pytest.raises(ValueError, match=r"config.steps must be at least the checkpoint's step"):
+        ensemble(TrainConfig(steps=3, batch_size=16)).load_state_dict(state)
+    with pytest.raises(ValueError, match=r"load_state_dict: parameters must be the checkpoint's"):
+        ensemble(config, hidden=(8, 4)).load_state_dict(state)
+    g, d = networks(0)
+    train(g, d, Gaussian1d(2.0, 0.5), config, checkpoint_path=tmp_path / "single.pt")
+    with pytest.raises(ganlib.CheckpointError, match=r"lacks the keys \['ensemble_state'\]"):
+        ensemble(config).resume(tmp_path / "single.pt")
+    longer = ensemble(TrainConfig(steps=9, batch_size=16, snapshot_steps=(9,)))
+    longer.load_state_dict(state)  # steps and snapshot_steps may change on a resume
+    longer.train()
+    assert longer.step == 9 and len(longer.histories[0]) == 9 and 9 in longer.histories[0].snapshots
