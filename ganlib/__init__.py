@@ -48,6 +48,7 @@ from ganlib.divergences import (
     js_divergence,
     kl_divergence,
 )
+from ganlib.ensemble import Ensemble, MemberDivergence
 from ganlib.generated import GeneratorDistribution, pushforward_density
 from ganlib.history import History, TrainingDivergedError
 from ganlib.losses import (
@@ -119,6 +120,7 @@ __all__ = [
     "Claims",
     "DigitSplits",
     "EmpiricalDistribution",
+    "Ensemble",
     "FGenerator",
     "FixedSnapshot",
     "Gaussian1d",
@@ -130,6 +132,7 @@ __all__ = [
     "IsotropicGaussianMixture",
     "LabelledImages",
     "Maxout",
+    "MemberDivergence",
     "ModeCoverage",
     "NearestNeighbours",
     "Noise",

@@ -116,3 +116,20 @@ def test_the_mnist_table1_script_trains_and_scores_a_tiny_idx_folder(monkeypatch
     generator, discriminator = table1.paper_networks(0)
     assert sum(p.numel() for p in generator.parameters()) == 101 * 1200 + 1201 * 1200 + 1201 * 784
     assert str(discriminator[1]) == "Maxout(in_features=784, out_features=240, pieces=5)"
+
+
+def test_the_ensemble_speed_script_runs_on_tiny_settings(monkeypatch, tmp_path):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    ensemble_speed = importlib.import_module("ensemble_speed")
+    assert ensemble_speed.equivalence("gaussian", steps=5) < 1e-5  # member 0 is train's run
+    out = tmp_path / "ensemble_speed.json"
+    arguments = ["--rounds", "1", "--work", "8", "--sizes", "1", "2", "--recipes", "gaussian"]
+    arguments += ["--one-thread-only", "--out", str(out)]
+    monkeypatch.setattr("sys.argv", ["ensemble_speed.py", *arguments])
+    monkeypatch.setattr(ensemble_speed, "equivalence", lambda name: 0.0)  # checked above
+    ensemble_speed.main()
+    results = json.loads(out.read_text())
+    (entry,) = results["speed"]
+    assert (entry["recipe"], entry["threads"], entry["steps"]["E=2"]) == ("gaussian", 1, 20)
+    assert set(entry["ratio_to_single"]) == {"E=1", "E=2"}
+    assert all(rate > 0 for rate in entry["median_run_steps_per_second"].values())
