@@ -61,7 +61,7 @@ from ganlib.run import SNAPSHOT_SAMPLES
 __all__ = ["ENSEMBLE_STATE_VERSION", "Ensemble", "MemberDivergence"]
 
 ENSEMBLE_STATE_VERSION = 1
-"""The layout of :meth:`Ensemble.state_dict`; states of another layout are refused."""
+"""The layout of :meth:`ganlib.Ensemble.state_dict`; states of another layout are refused."""
 
 _FUNCTION = "Ensemble"
 _PLAYERS = ("generator", "discriminator")
@@ -100,8 +100,8 @@ class Ensemble:
         sample m noise samples; update G by descending
         :math:`\frac1m \sum_i \log(1 - D(G(z^{(i)})))` (or the non-saturating loss).
 
-    :meth:`train` runs the iterations; :attr:`histories` holds one :class:`ganlib.History`
-    per member, :attr:`diverged` the members that diverged (frozen since), :meth:`member`
+    :meth:`train` runs the iterations; ``histories`` holds one :class:`ganlib.History`
+    per member, ``diverged`` the members that diverged (frozen since), :meth:`member`
     member i's networks as ``nn.Module`` s. ``readback_every`` is the number of steps
     between two read-backs of the figures (and divergence checks).
 
@@ -223,7 +223,7 @@ class Ensemble:
     # --- Algorithm 1 -----------------------------------------------------------------------
 
     def train(self, until: int | None = None) -> None:
-        """Run the iterations from :attr:`step` to ``until`` (by default ``config.steps``),
+        """Run the iterations from ``step`` to ``until`` (by default ``config.steps``),
         taking the snapshots due and reading back the figures at the end."""
         config = self.config
         until = config.steps if until is None else until
