@@ -358,18 +358,7 @@ def train_generator(
     loss_name = check_choice(function, "loss", loss, tuple(GENERATOR_LOSSES))
     generator_loss = GENERATOR_LOSSES[loss_name]
     snapshot_at = _check_snapshots(function, snapshot, snapshot_steps, steps)
-    parameter = next(generator.parameters(), None)
-    if parameter is None or not parameter.is_floating_point():
-        raise ValueError(
-            f"{function}: generator must have floating-point parameters to train; got "
-            f"{'none' if parameter is None else parameter.dtype}."
-        )
-    own = {id(p) for p in generator.parameters()}
-    if not any(id(p) in own for group in optimizer.param_groups for p in group["params"]):
-        raise ValueError(
-            f"{function}: optimizer must update the generator's parameters; got an optimizer "
-            "of other parameters. Build it with e.g. torch.optim.Adam(generator.parameters())."
-        )
+    parameter = _check_trainable(function, "generator", generator, optimizer)
     device, dtype = parameter.device, parameter.dtype
 
     def take_snapshot(step: int) -> None:
@@ -416,24 +405,30 @@ def train_generator(
     return losses
 
 
+def _check_trainable(function: str, name: str, network: nn.Module, optimizer) -> Tensor:
+    """``network`` has floating-point parameters and ``optimizer`` updates some of them.
+    Returns its first parameter (for its device and dtype)."""
+    parameter = next(network.parameters(), None)
+    if parameter is None or not parameter.is_floating_point():
+        raise ValueError(
+            f"{function}: {name} must have floating-point parameters to train; got "
+            f"{'none' if parameter is None else parameter.dtype}."
+        )
+    own = {id(p) for p in network.parameters()}
+    if not any(id(p) in own for group in optimizer.param_groups for p in group["params"]):
+        raise ValueError(
+            f"{function}: optimizer must update the {name}'s parameters; got an optimizer of "
+            f"other parameters. Build it with e.g. torch.optim.Adam({name}.parameters())."
+        )
+    return parameter
+
+
 def _check_fits(discriminator: nn.Module, optimizer, p_data: Sampler, p_g: Sampler):
     """D has floating-point parameters that the optimizer updates, and maps draws of p_data
     and p_g (of one shape; from a generator of their own) to one logit each. Returns D's
     device and dtype."""
     function = "train_discriminator"
-    parameter = next(discriminator.parameters(), None)
-    if parameter is None or not parameter.is_floating_point():
-        raise ValueError(
-            f"{function}: discriminator must have floating-point parameters to train; got "
-            f"{'none' if parameter is None else parameter.dtype}."
-        )
-    own = {id(p) for p in discriminator.parameters()}
-    if not any(id(p) in own for group in optimizer.param_groups for p in group["params"]):
-        raise ValueError(
-            f"{function}: optimizer must update the discriminator's parameters; got an "
-            "optimizer of other parameters. Build it with e.g. "
-            "torch.optim.Adam(discriminator.parameters())."
-        )
+    parameter = _check_trainable(function, "discriminator", discriminator, optimizer)
     with probing(discriminator):
         x = probe_sample(function, "p_data", p_data, parameter.dtype).to(parameter.device)
         fake = probe_sample(function, "p_g", p_g, parameter.dtype).to(parameter.device)
