@@ -55,7 +55,7 @@ from ganlib.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from ganlib.config import TrainConfig
 from ganlib.history import READBACK_EVERY, History
 from ganlib.noise import Noise
-from ganlib.optimizers import build_optimizer, learning_rate, set_learning_rate
+from ganlib.optimizers import build_optimizer, schedule_players
 from ganlib.run import SNAPSHOT_SAMPLES
 
 __all__ = ["ENSEMBLE_STATE_VERSION", "Ensemble", "MemberDivergence"]
@@ -299,13 +299,7 @@ class Ensemble:
             self._frozen["index"] = index
 
     def _set_learning_rates(self, step: int) -> None:
-        config = self.config
-        for who, lr in (
-            ("generator", config.generator_lr),
-            ("discriminator", config.discriminator_lr),
-        ):
-            rate = learning_rate(lr, step, config.lr_decay_steps, config.lr_decay)
-            set_learning_rate(self.optimizers[who], rate)
+        schedule_players(self.optimizers, self.config, step)
 
     @torch.no_grad()
     def _take_snapshot(self, step: int) -> None:

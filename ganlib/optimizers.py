@@ -15,7 +15,15 @@ from collections.abc import Iterable, Sequence
 import torch
 from torch import Tensor
 
-__all__ = ["OPTIMIZERS", "SGD", "Adam", "build_optimizer", "learning_rate", "set_learning_rate"]
+__all__ = [
+    "OPTIMIZERS",
+    "SGD",
+    "Adam",
+    "build_optimizer",
+    "learning_rate",
+    "schedule_players",
+    "set_learning_rate",
+]
 
 OPTIMIZERS = ("sgd", "adam")
 """``"sgd"``: SGD with momentum (the paper's rule); ``"adam"``: Adam (Kingma & Ba, 2015)."""
@@ -181,3 +189,12 @@ def set_learning_rate(optimizer: torch.optim.Optimizer | SGD | Adam, lr: float) 
     optimizer's list of groups)."""
     for group in optimizer.param_groups:
         group["lr"] = lr
+
+
+def schedule_players(optimizers: dict, config, step: int) -> None:
+    """Set both players' optimizers to the rates of iteration ``step`` under ``config``'s
+    schedule (``generator_lr``, ``discriminator_lr``, ``lr_decay_steps``, ``lr_decay``);
+    ``optimizers`` maps ``"generator"`` and ``"discriminator"`` to their optimizers."""
+    for who, lr in (("generator", config.generator_lr), ("discriminator", config.discriminator_lr)):
+        rate = learning_rate(lr, step, config.lr_decay_steps, config.lr_decay)
+        set_learning_rate(optimizers[who], rate)

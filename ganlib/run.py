@@ -72,7 +72,7 @@ from ganlib.config import TrainConfig
 from ganlib.history import History, Recorder, TrainingDivergedError
 from ganlib.losses import GENERATOR_LOSSES, BatchDiscriminatorLoss
 from ganlib.noise import Noise
-from ganlib.optimizers import build_optimizer, learning_rate, set_learning_rate
+from ganlib.optimizers import build_optimizer, schedule_players
 
 __all__ = ["RUN_STATE_VERSION", "SNAPSHOT_SAMPLES", "Run", "Sampler"]
 
@@ -282,13 +282,7 @@ class Run:
             self.bar.set_postfix({key: f"{float(v[-1]):.3f}" for key, v in last.items()}, False)
 
     def _set_learning_rates(self, step: int) -> None:
-        config = self.config
-        for who, lr in (
-            ("generator", config.generator_lr),
-            ("discriminator", config.discriminator_lr),
-        ):
-            rate = learning_rate(lr, step, config.lr_decay_steps, config.lr_decay)
-            set_learning_rate(self.optimizers[who], rate)
+        schedule_players(self.optimizers, self.config, step)
 
     def _take_snapshot(self, step: int) -> bool:
         """Record the snapshot of ``step``; whether ``stop_when`` ends the run there."""
