@@ -23,7 +23,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 CLAIMS_MIMETYPE = "application/vnd.ganlib.claims+json"  # ganlib.claims.CLAIMS_MIMETYPE
-COLUMNS = ("claim", "computed", "expected", "tolerance", "status")
+COLUMNS = ("kind", "claim", "computed", "expected", "tolerance", "status", "guards")
 
 
 class _ClaimData(HTMLParser):
@@ -52,7 +52,8 @@ def claim_rows(html: str) -> list[dict[str, str]]:
     """The claims carried by rendered claim tables in ``html``, as rows of :data:`COLUMNS`.
 
     Each claim is read from its ``Claim.as_dict()``; ``passed`` becomes the status the page
-    shows, "✓ holds" or "✗ fails".
+    shows, "✓ holds" or "✗ fails". ``kind`` is "claim" or "check", and ``guards`` says what a
+    check protects ("" for a claim).
     """
     parser = _ClaimData()
     parser.feed(html)
@@ -61,7 +62,7 @@ def claim_rows(html: str) -> list[dict[str, str]]:
     for block in parser.blocks:
         for claim in json.loads(block):
             status = "✓ holds" if claim["passed"] else "✗ fails"
-            rows.append({**{c: claim[c] for c in COLUMNS[:-1]}, "status": status})
+            rows.append({c: status if c == "status" else claim[c] for c in COLUMNS})
     return rows
 
 
@@ -100,28 +101,38 @@ def render(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
     order = [d for d in app.env.found_docs if d in store]
     toc_order = {name: i for i, name in enumerate(_toc_order(app))}
     order.sort(key=lambda d: (toc_order.get(d, len(toc_order)), d))
+    shown = ("kind", "claim", "computed", "expected", "tolerance", "status")
     for placeholder in list(doctree.findall(claims_index)):
-        total = sum(len(store[d]) for d in order)
-        failing = sum(r["status"] != "✓ holds" for d in order for r in store[d])
+        rows = [r for d in order for r in store[d]]
+        n_claims = sum(r["kind"] == "claim" for r in rows)
+        failing = sum(r["status"] != "✓ holds" for r in rows)
         lines = [
-            f"<p>{total} claims in {len(order)} chapters; {failing} failing.</p>",
+            f"<p>{n_claims} claims and {len(rows) - n_claims} checks in {len(order)} "
+            f"chapters; {failing} failing.</p>",
             '<table class="ganlib-claims ganlib-claims-index"><thead><tr>'
-            "<th>claim</th><th>computed</th><th>expected</th><th>tolerance</th>"
-            "<th>status</th></tr></thead><tbody>",
+            + "".join(f"<th>{c}</th>" for c in shown)
+            + "</tr></thead><tbody>",
         ]
         for docname in order:
             uri = app.builder.get_relative_uri(fromdocname, docname)
             title = _escape(app.env.titles[docname].astext())
-            count = len(store[docname])
+            claims = [r for r in store[docname] if r["kind"] == "claim"]
+            checks = [r for r in store[docname] if r["kind"] == "check"]
             lines.append(
-                f'<tr class="ganlib-claims-chapter"><th colspan="5"><a href="{uri}">{title}</a>'
-                f" ({count} claims)</th></tr>"
+                f'<tr class="ganlib-claims-chapter"><th colspan="{len(shown)}">'
+                f'<a href="{uri}">{title}</a> ({_count(len(claims), "claim")}, '
+                f"{_count(len(checks), 'check')})</th></tr>"
             )
-            for row in store[docname]:
-                cells = "".join(f"<td>{_escape(row[c])}</td>" for c in COLUMNS)
-                lines.append(f"<tr>{cells}</tr>")
+            for row in claims + checks:
+                css = ' class="ganlib-check"' if row["kind"] == "check" else ""
+                cells = "".join(f"<td>{_escape(row[c])}</td>" for c in shown)
+                lines.append(f"<tr{css}>{cells}</tr>")
         lines.append("</tbody></table>")
         placeholder.replace_self(nodes.raw("", "\n".join(lines), format="html"))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _toc_order(app: Sphinx) -> list[str]:

@@ -127,11 +127,43 @@ def test_table_lists_claims_in_order_as_html_and_text(claims):
     table = claims.table()
     html = table._repr_html_()
     assert html.index("first &lt;claim&gt;") < html.index("second")
-    assert "Test chapter: 2 checked claims" in html
+    assert "Test chapter: 2 claims, 0 checks" in html
     assert "≤ 0.693147" in html
     assert "✓ holds" in html
+    assert "<details" not in html  # no checks, nothing folded
     assert "1. first <claim>: 1 ≈ 1 [atol 0.1] holds" in repr(table)
     assert table.rows()[1]["expected"] == "≤ 0.693147"
+
+
+def test_checks_are_listed_apart_and_folded_beneath_the_claims(claims):
+    claims.close("grid mass", 1.0, 1.0, atol=1e-9, guards="the quadrature grid")
+    claims.at_most("a claim", 0.5, 1.0)
+    claims.close("mean D", 0.51, 0.5, atol=0.03, why="3 s.e. over 16 seeds")
+    assert [c.name for c in claims.claims] == ["a claim", "mean D"]
+    assert [c.name for c in claims.checks] == ["grid mass"]
+    table = claims.table()
+    html = table._repr_html_()
+    assert "Test chapter: 2 claims, 1 check" in html
+    folded = html.index("<details")
+    assert html.index("a claim") < folded < html.index("grid mass")
+    assert html.index("the quadrature grid") > folded
+    assert "atol 0.03 (3 s.e. over 16 seeds)" in html
+    rows = table.rows()
+    assert [r["kind"] for r in rows] == ["check", "claim", "claim"]
+    assert rows[0]["guards"] == "the quadrature grid"
+    assert "(guards the quadrature grid)" in repr(table)
+
+
+def test_a_failing_check_is_named_a_check_and_shows_its_basis(claims):
+    with pytest.raises(ClaimError, match=r"check 'sum' does not hold.*atol 0.1 \(3 s\.e\.\)"):
+        claims.close("sum", 2.0, 1.0, atol=0.1, guards="the sum", why="3 s.e.")
+
+
+@pytest.mark.parametrize("label", ["guards", "why"])
+@pytest.mark.parametrize("value", ["", "   ", 3])
+def test_guards_and_why_must_be_text(claims, label, value):
+    with pytest.raises(TypeError, match=f"{label} of 'x' must be a non-empty text"):
+        claims.close("x", 1.0, 1.0, atol=0.1, **{label: value})
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,8 @@ PYPI_TO_CONDA = {
     "tqdm": "tqdm",
     # book
     "jupyter-book": "jupyter-book",
+    "sphinx-exercise": "sphinx-exercise",
+    "sphinx-proof": "sphinx-proof",
     "jupytext": "jupytext",
     "ipykernel": "ipykernel",
     "scipy": "scipy",
