@@ -4,6 +4,7 @@ failing claim in a notebook fails pytest with the chapter and the claim named.""
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -113,4 +114,52 @@ def test_code_cells_fit_the_page(path: Path):
     assert not long_lines, (
         f"{path.name}: {len(long_lines)} code lines are longer than {CODE_WIDTH} characters "
         f"and would scroll sideways on the page; the first: {long_lines[0]!r}"
+    )
+
+
+def training_chapters() -> list[Path]:
+    """The chapters of the part "Training GANs" of _toc.yml."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    (part,) = [p for p in toc.get("parts", []) if p.get("caption") == "Training GANs"]
+    return [ROOT / f"{chapter['file']}.md" for chapter in part["chapters"]]
+
+
+EXERCISE = re.compile(r"^`{3,}\{exercise\}[^\n]*\n:label: (\S+)", re.MULTILINE)
+SOLUTION = re.compile(r"^`{3,}\{solution(?:-start)?\} (\S+)", re.MULTILINE)
+GATED = re.compile(r"^(`{3,})\{solution-start\} (\S+).*?^`{3,}\{solution-end\}", re.M | re.S)
+
+
+@pytest.mark.parametrize("path", chapters(), ids=lambda p: p.name)
+def test_exercises_are_numbered_and_each_has_its_solution(path: Path):
+    """Exercises are sphinx-exercise's {exercise}, each with a {solution} of its label; no
+    solution hides as a plain admonition, and no solution's code is removed from the page."""
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r"\{admonition\} Solution", text), (
+        f"{path.name}: a solution is a plain admonition; write it as {{solution}} of its "
+        "exercise's label (sphinx-exercise)"
+    )
+    exercises, solutions = EXERCISE.findall(text), SOLUTION.findall(text)
+    assert sorted(exercises) == sorted(solutions), (
+        f"{path.name}: exercises {exercises} and solutions {solutions} do not pair up"
+    )
+    for match in GATED.finditer(text):
+        assert "remove-cell" not in match.group(0), (
+            f"{path.name}: the solution of {match.group(2)} removes code from the page; use "
+            "hide-input so that the reader can open it"
+        )
+
+
+def test_exercise_labels_are_unique_across_the_book():
+    labels = [label for path in chapters() for label in EXERCISE.findall(path.read_text())]
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    assert not repeated, f"exercise labels used twice: {repeated}"
+
+
+@pytest.mark.parametrize("path", training_chapters(), ids=lambda p: p.name)
+def test_training_chapters_have_an_exercise_with_code_in_its_solution(path: Path):
+    text = path.read_text(encoding="utf-8")
+    with_code = [m.group(2) for m in GATED.finditer(text) if "{code-cell}" in m.group(0)]
+    assert with_code, (
+        f"{path.name}: a training chapter needs at least one exercise whose solution is code "
+        "(a {solution-start} ... {solution-end} with a code cell)"
     )
