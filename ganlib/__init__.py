@@ -73,7 +73,16 @@ from ganlib.metrics import (
     select_parzen_bandwidth,
     summarise_coverage,
 )
-from ganlib.nets import ACTIVATIONS, OUTPUTS, Maxout, discriminator, generator, init_weights, mlp
+from ganlib.nets import (
+    ACTIVATIONS,
+    OUTPUTS,
+    Maxout,
+    discriminator,
+    generator,
+    init_weights,
+    mlp,
+    pack_samples,
+)
 from ganlib.noise import NOISES, Noise
 from ganlib.objectives import (
     GENERATOR_OBJECTIVES,
@@ -177,6 +186,7 @@ __all__ = [
     "nonsaturating_generator_loss",
     "optimal_discriminator",
     "optimal_discriminator_logit",
+    "pack_samples",
     "parzen_log_likelihood",
     "parzen_score",
     "pushforward_density",

@@ -130,15 +130,26 @@ def probe_sample(function: str, name: str, sampler: Sampler, dtype: torch.dtype)
     return x
 
 
-def check_logits(function: str, discriminator: nn.Module, x: Tensor) -> None:
-    """The discriminator maps the batch ``x`` to one logit per sample, ``(len(x), 1)``."""
-    logits = _call(function, "discriminator", discriminator, x)
+def check_logits(function: str, discriminator: nn.Module, x: Tensor, *, pack: int = 1) -> None:
+    """The discriminator maps the batch ``x`` to one logit per sample (per pack of ``pack``
+    samples, when ``x`` holds packs), ``(len(x), 1)``."""
+    what = "sample" if pack == 1 else f"pack of {pack} samples"
+    build = "data_dim" if pack == 1 else f"{pack} * data_dim"
+    try:
+        logits = _call(function, "discriminator", discriminator, x)
+    except ValueError as error:
+        if pack == 1:
+            raise
+        raise ValueError(
+            f"{error} With pack={pack}, D judges packs of {pack} samples: build it for "
+            f"{pack} times the data's width, e.g. ganlib.discriminator({build}, hidden)."
+        ) from error.__cause__
     if not isinstance(logits, Tensor) or tuple(logits.shape) != (len(x), 1):
         got = f"shape {tuple(logits.shape)}" if isinstance(logits, Tensor) else type(logits)
         raise ValueError(
-            f"{function}: discriminator must return one logit per sample, shape ({len(x)}, 1) "
+            f"{function}: discriminator must return one logit per {what}, shape ({len(x)}, 1) "
             f"for a batch of shape {tuple(x.shape)}; got {got}. Give it one output unit, e.g. "
-            "ganlib.discriminator(data_dim, hidden)."
+            f"ganlib.discriminator({build}, hidden)."
         )
 
 
@@ -156,10 +167,17 @@ def probing(*networks: nn.Module) -> Iterator[None]:
 
 
 def check_shapes(
-    function: str, generator: nn.Module, discriminator: nn.Module, p_data: Sampler, z: Tensor
+    function: str,
+    generator: nn.Module,
+    discriminator: nn.Module,
+    p_data: Sampler,
+    z: Tensor,
+    *,
+    pack: int = 1,
 ) -> None:
     """G maps the noise ``z`` to samples of ``p_data``'s shape, and D those and ``p_data``'s
-    draws to one logit each (:data:`PROBE_ROWS` rows, nothing of the run's RNG used)."""
+    draws to one logit each (:data:`PROBE_ROWS` rows, nothing of the run's RNG used); with
+    ``pack`` > 1, one logit per pack of ``pack`` samples (each probe row repeated)."""
     with probing(generator, discriminator):
         x = probe_sample(function, "p_data", p_data, z.dtype).to(z.device)
         fake = _call(function, "generator", generator, z)
@@ -173,4 +191,8 @@ def check_shapes(
                 f"{tuple(x.shape[1:])}. Build the generator for the data, e.g. "
                 f"ganlib.generator(latent_dim, {width}, hidden)."
             )
-        check_logits(function, discriminator, torch.cat((x, fake)))
+        if pack == 1:
+            check_logits(function, discriminator, torch.cat((x, fake)))
+            return
+        packs = torch.cat((x, fake)).repeat_interleave(pack, 0).reshape(2 * PROBE_ROWS, -1)
+        check_logits(function, discriminator, packs, pack=pack)

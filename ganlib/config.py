@@ -30,6 +30,7 @@ _INTS = {  # field: (minimum, how to fix a wrong value)
     "latent_dim": (1, "Pass the generator's input width, e.g. 1 for a 1-D toy, 100 for images."),
     "seed": (0, "Pass a non-negative int below 2**63, e.g. seed=0."),
     "checkpoint_every": (0, "Pass 0 for no periodic checkpoints, or e.g. 1000."),
+    "pack": (1, "Pass 1 for the paper's discriminator, or e.g. 2 to pack pairs (PacGAN2)."),
 }
 _REALS = {  # field: (low, high, brackets, how to fix)
     "discriminator_lr": (0.0, math.inf, "()", _LR),
@@ -96,6 +97,11 @@ class TrainConfig:
     ``lr_decay_steps`` is a step schedule: after each of those counts of finished iterations
     both learning rates are multiplied by ``lr_decay``, so that late training, with smaller
     steps, settles where early training jitters (the optimizers keep their state).
+    ``pack`` is PacGAN's packing (Lin et al., 2018): with ``pack=n`` the discriminator
+    judges ``n`` samples at once, concatenated into one input of n times the data's width,
+    all real or all generated (:func:`ganlib.pack_samples`); each minibatch then holds
+    ``batch_size`` packs, ``batch_size * n`` samples of data and of noise. Build D for the
+    packed width. ``pack=1`` is the paper's discriminator.
     A wrong value raises ``TypeError`` or ``ValueError`` naming the field.
 
     >>> TrainConfig(steps=500, generator_loss="nonsaturating").k
@@ -123,6 +129,7 @@ class TrainConfig:
     real_label: float = 1.0  # 1 = the paper; < 1 is one-sided label smoothing (off)
     lr_decay_steps: tuple[int, ...] = ()  # iteration counts after which both lrs decay
     lr_decay: float = 0.1  # the factor of each decay (no decay without lr_decay_steps)
+    pack: int = 1  # samples per discriminator input (PacGAN); 1 = the paper's D
 
     def __post_init__(self) -> None:
         def keep(name: str, value: object) -> None:

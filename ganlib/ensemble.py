@@ -54,6 +54,7 @@ from ganlib._stacked import StackedMLP
 from ganlib.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from ganlib.config import TrainConfig
 from ganlib.history import READBACK_EVERY, History
+from ganlib.nets import pack_samples
 from ganlib.noise import Noise
 from ganlib.optimizers import build_optimizer, schedule_players
 from ganlib.run import SNAPSHOT_SAMPLES
@@ -157,7 +158,9 @@ class Ensemble:
                         )
         self.generator = StackedMLP("generator", generators)
         self.discriminator = StackedMLP("discriminator", discriminators)
-        self.p_data, self.config, self.m = p_data, config, config.batch_size
+        # m samples of data and of noise per draw and member: batch_size packs of config.pack
+        self.p_data, self.config, self.m = p_data, config, config.batch_size * config.pack
+        self.packs = config.batch_size  # D's inputs per half, per member
         self._check_widths()
         self.prior = Noise(config.latent_dim, config.noise)
         self.rngs, fixed = [], []
@@ -170,9 +173,10 @@ class Ensemble:
         self.fixed_noise = torch.stack(fixed).to(self.device)  # (E, SNAPSHOT_SAMPLES, latent)
         self.generator_loss = _GENERATOR_LOSSES[config.generator_loss]
         options = {"dtype": self.dtype, "device": self.device}
-        self.targets = torch.cat((torch.full((self.m,), config.real_label), torch.zeros(self.m)))
-        self.targets = self.targets.to(**options)  # (2m,): the data first, then the fakes
-        self.weights = torch.full((2 * self.m,), 1 / self.m, **options)  # each half's mean
+        n = self.packs
+        self.targets = torch.cat((torch.full((n,), config.real_label), torch.zeros(n)))
+        self.targets = self.targets.to(**options)  # (2n,): the data first, then the fakes
+        self.weights = torch.full((2 * n,), 1 / n, **options)  # each half's mean
         self.optimizers = {
             who: build_optimizer(
                 getattr(self, who).parameters,
@@ -193,9 +197,12 @@ class Ensemble:
         probe = self.p_data.sample((2,), torch.Generator().manual_seed(0), dtype=self.dtype)
         widths = {
             "config.latent_dim": (self.config.latent_dim, self.generator.in_features),
-            "p_data's samples": (tuple(probe.shape), (2, self.discriminator.in_features)),
+            "p_data's samples": (
+                (2, self.config.pack * probe[0].numel()),
+                (2, self.discriminator.in_features),
+            ),
             "the generator's outputs": (
-                self.generator.out_features,
+                self.config.pack * self.generator.out_features,
                 self.discriminator.in_features,
             ),
             "the discriminator's outputs": (self.discriminator.out_features, 1),
@@ -204,7 +211,8 @@ class Ensemble:
             if got != needed:
                 raise ValueError(
                     f"{_FUNCTION}: {what} must fit the networks, {needed}; got {got}. Build G "
-                    "from latent_dim to the data's width and D from it to one logit."
+                    "from latent_dim to the data's width and D from it (times config.pack) to "
+                    "one logit."
                 )
 
     # --- minibatches, per member -----------------------------------------------------------
@@ -251,17 +259,17 @@ class Ensemble:
                 with torch.no_grad():  # G is held fixed in the discriminator's steps
                     x_fake = generator(z)  # (E, m, d)
                 # Update D by ascending (1/m) sum [log D(x) + log(1 - D(G(z)))]: descend -V.
-                logits = discriminator(torch.cat((x_real, x_fake), 1))[..., 0]  # (E, 2m)
+                logits = self._judge(torch.cat((x_real, x_fake), 1))  # (E, 2m / pack)
                 d_loss = binary_cross_entropy_with_logits(
                     logits, self.targets.expand_as(logits), self.weights, reduction="none"
                 ).sum(-1)  # (E,): minimax_discriminator_loss of each member
                 gradients = torch.autograd.grad(d_loss.sum(), d_parameters)
                 self._step(d_optimizer, d_parameters, gradients, "discriminator")
             # Sample m noise samples z ~ p_z; update G by descending its loss, D fixed.
-            g_loss = self.generator_loss(discriminator(generator(self._noise()))[..., 0])  # (E,)
+            g_loss = self.generator_loss(self._judge(generator(self._noise())))  # (E,)
             gradients = torch.autograd.grad(g_loss.sum(), g_parameters)  # not D's
             self._step(g_optimizer, g_parameters, gradients, "generator")
-            d_means = torch.sigmoid(logits.detach()).view(self.size, 2, self.m).mean(-1)
+            d_means = torch.sigmoid(logits.detach()).view(self.size, 2, self.packs).mean(-1)
             self._pending.append((d_loss.detach(), d_means, g_loss.detach()))  # no host sync
             self.step = step + 1
             if len(self._pending) == self.readback_every:
@@ -270,6 +278,13 @@ class Ensemble:
         if self.step == config.steps and self.step in snapshot_steps:
             if self.step not in self.histories[0].snapshots:
                 self._take_snapshot(self.step)
+
+    def _judge(self, x: Tensor) -> Tensor:
+        """D's logits ``(E, n)`` of each member's samples ``x`` ``(E, n, d)``, or of their
+        packs of ``config.pack`` samples ``(E, n / pack)``."""
+        if self.config.pack > 1:
+            x = pack_samples(x, self.config.pack, dim=1)
+        return self.discriminator(x)[..., 0]
 
     def _step(self, optimizer, parameters: list[Tensor], gradients, who: str) -> None:
         """One step of ganlib's SGD or Adam on the stacked tensors; frozen members kept."""

@@ -38,7 +38,16 @@ from torch import Tensor, nn
 
 from ganlib._checks import check_choice, check_int, check_real, check_torch_generator, check_type
 
-__all__ = ["ACTIVATIONS", "OUTPUTS", "Maxout", "discriminator", "generator", "init_weights", "mlp"]
+__all__ = [
+    "ACTIVATIONS",
+    "OUTPUTS",
+    "Maxout",
+    "discriminator",
+    "generator",
+    "init_weights",
+    "mlp",
+    "pack_samples",
+]
 
 ACTIVATIONS = ("leaky_relu", "maxout", "relu", "tanh")
 """Hidden activations :func:`mlp` knows; ``"maxout"`` replaces each hidden Linear by a Maxout."""
@@ -317,3 +326,34 @@ def init_weights(
             if layer.bias is not None:
                 layer.bias.zero_()
     return module
+
+
+def pack_samples(x: Tensor, pack: int, *, dim: int = 0) -> Tensor:
+    r"""PacGAN's packing (Lin et al., 2018): each ``pack`` consecutive samples of ``x`` along
+    ``dim`` become one input of the discriminator, the samples flattened and concatenated.
+
+    ``x`` has shape ``(*lead, n, *data)`` with ``n`` (the size of ``dim``) a multiple of
+    ``pack``; the result has shape ``(*lead, n // pack, pack * prod(data))``. A packed
+    discriminator sees real and generated samples in separate packs, so a batch of ``m`` real
+    and then ``m`` generated samples, ``m`` a multiple of ``pack``, packs into ``m // pack``
+    real packs and then as many generated ones. ``pack=1`` returns ``x`` itself.
+
+    >>> pack_samples(torch.arange(8.0).reshape(4, 2), 2)
+    tensor([[0., 1., 2., 3.],
+            [4., 5., 6., 7.]])
+    """
+    check_type("pack_samples", "x", x, Tensor, "a tensor", fix="Pass a batch of samples.")
+    fix = "Pass the packing degree, e.g. 2 (PacGAN2)."
+    pack = check_int("pack_samples", "pack", pack, minimum=1, fix=fix)
+    if pack == 1:
+        return x
+    dim = check_int("pack_samples", "dim", dim, minimum=-x.ndim, maximum=x.ndim - 1)
+    dim %= x.ndim
+    n = x.shape[dim]
+    if n % pack:
+        raise ValueError(
+            f"pack_samples: the number of samples ({n}, along dim {dim} of a tensor of shape "
+            f"{tuple(x.shape)}) must be a multiple of pack={pack}. Draw batch_size * pack "
+            "samples."
+        )
+    return x.reshape(*x.shape[:dim], n // pack, -1)

@@ -71,6 +71,7 @@ from ganlib.checkpoint import (
 from ganlib.config import TrainConfig
 from ganlib.history import History, Recorder, TrainingDivergedError
 from ganlib.losses import GENERATOR_LOSSES, BatchDiscriminatorLoss
+from ganlib.nets import pack_samples
 from ganlib.noise import Noise
 from ganlib.optimizers import build_optimizer, schedule_players
 
@@ -140,7 +141,8 @@ class Run:
             config,
         )
         self.networks = {"generator": generator, "discriminator": discriminator}
-        self.m, self.k = config.batch_size, config.k
+        # m samples of data and of noise per draw: batch_size packs of config.pack samples
+        self.m, self.k, self.pack = config.batch_size * config.pack, config.k, config.pack
         self.prior = Noise(config.latent_dim, config.noise)
         self.rng = torch.Generator().manual_seed(config.seed)  # all data and noise of the run
         fixed_seed, self.global_seed = torch.randint(2**62, (2,), generator=self.rng).tolist()
@@ -148,10 +150,12 @@ class Run:
         fixed = self.prior.sample((SNAPSHOT_SAMPLES,), fixed_rng, dtype=self.dtype)
         self.fixed_noise = fixed.to(self.device)  # the default snapshot's z
         self.generator_loss = GENERATOR_LOSSES[config.generator_loss]
+        packs = config.batch_size  # D's inputs per half: m samples, or m / pack packs
         self.discriminator_loss = BatchDiscriminatorLoss(
-            self.m, self.m, real_label=config.real_label, like=self.fixed_noise
-        )  # of D's logits on the m data, then the m fakes
-        check_shapes("train", generator, discriminator, p_data, self.fixed_noise[:PROBE_ROWS])
+            packs, packs, real_label=config.real_label, like=self.fixed_noise
+        )  # of D's logits on the data (or packs of it), then the fakes
+        z = self.fixed_noise[:PROBE_ROWS]
+        check_shapes("train", generator, discriminator, p_data, z, pack=config.pack)
         self.snapshot = snapshot or (
             lambda generator, discriminator, step: generator(self.fixed_noise)
         )
@@ -190,6 +194,12 @@ class Run:
         """m fresh noise samples :math:`z \\sim p_z`, ``(m, latent_dim)``, on the device."""
         z = self.prior._draw((self.m, self.prior.latent_dim), self.rng, self.dtype)
         return z.to(self.device, non_blocking=True)
+
+    def judge(self, x: Tensor) -> Tensor:
+        """D's logits of the samples ``x``, or of their packs of ``config.pack`` samples."""
+        if self.pack == 1:
+            return self.discriminator(x)
+        return self.discriminator(pack_samples(x, self.pack))
 
     def record(self, d_loss: Tensor, logits: Tensor, g_loss: Tensor) -> None:
         """Keep an iteration's losses and its last D step's logits (no host sync)."""

@@ -149,7 +149,7 @@ def train(
                 with torch.no_grad():  # G is held fixed in the discriminator's steps
                     x_fake = generator(z)  # (m, *data)
                 # Update D by ascending (1/m) sum [log D(x) + log(1 - D(G(z)))]: descend -V.
-                logits = discriminator(torch.cat((x_real, x_fake)))  # (2m, 1), one pass
+                logits = run.judge(torch.cat((x_real, x_fake)))  # (2m / pack, 1), one pass
                 d_loss = run.discriminator_loss(logits)  # minimax_discriminator_loss
                 _clear_gradients(d_parameters)
                 d_loss.backward()
@@ -158,7 +158,7 @@ def train(
             z = run.noise()  # (m, latent_dim)
             # Update G by descending (1/m) sum log(1 - D(G(z))) (or -log D(G(z))), D frozen.
             _requires_grad(d_parameters, False)  # no gradients for D's weights in G's step
-            g_loss = run.generator_loss(discriminator(generator(z)))
+            g_loss = run.generator_loss(run.judge(generator(z)))
             _clear_gradients(g_parameters)
             g_loss.backward()
             _requires_grad(d_parameters, True)

@@ -60,6 +60,8 @@ from ganlib.optimizers import OPTIMIZERS
         ({"lr_decay_steps": (5, 5)}, ValueError, "TrainConfig: lr_decay_steps must have no"),
         ({"lr_decay": 0.0}, ValueError, r"TrainConfig: lr_decay must be a finite number in \(0, 1"),
         ({"lr_decay": 2.0}, ValueError, r"TrainConfig: lr_decay must be a finite number in \(0, 1"),
+        ({"pack": 0}, ValueError, "TrainConfig: pack must be >= 1"),
+        ({"pack": 2.0}, TypeError, "TrainConfig: pack must be an int"),
     ],
 )
 def test_each_config_field_is_validated(change, error, match):
@@ -86,6 +88,7 @@ def test_every_config_field_has_a_validation_test():
         "real_label",
         "lr_decay_steps",
         "lr_decay",
+        "pack",
     }
     assert tested == {f.name for f in dataclasses.fields(TrainConfig)}
 

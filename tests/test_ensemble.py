@@ -2,6 +2,7 @@
 the same initial weights, ends at the member's parameters; divergence, resume and members as
 modules; every error message."""
 
+import copy
 import math
 
 import pytest
@@ -283,3 +284,30 @@ def test_a_checkpoint_of_another_run_or_target_or_length_is_refused(tmp_path):
     longer.load_state_dict(state)  # steps and snapshot_steps may change on a resume
     longer.train()
     assert longer.step == 9 and len(longer.histories[0]) == 9 and 9 in longer.histories[0].snapshots
+
+
+@pytest.mark.parametrize("pack", [2, 3])
+def test_packed_members_end_where_packed_train_ends(pack):
+    config = TrainConfig(steps=20, batch_size=8, optimizer="adam", latent_dim=2, pack=pack,
+                         discriminator_lr=1e-3, generator_lr=1e-3, k=2)  # fmt: skip
+    pairs = []
+    for seed in SEEDS:
+        rng = torch.Generator().manual_seed(100 + seed)
+        g = generator(2, 2, (8,), output=None, rng=rng).double()
+        pairs.append((g, discriminator(2 * pack, (8,), rng=rng).double()))
+    copies = [(copy.deepcopy(g), copy.deepcopy(d)) for g, d in pairs]
+    batched = Ensemble([g for g, _ in pairs], [d for _, d in pairs], ring_of_gaussians(),
+                       config, SEEDS)  # fmt: skip
+    batched.train()
+    for i, (seed, (g, d)) in enumerate(zip(SEEDS, copies, strict=True)):
+        history = train(g, d, ring_of_gaussians(), TrainConfig(**{**vars(config), "seed": seed}))
+        for single, member in zip((g, d), batched.member(i), strict=True):
+            for a, b in zip(single.parameters(), member.parameters(), strict=True):
+                torch.testing.assert_close(b, a, rtol=1e-10, atol=1e-12)
+        torch.testing.assert_close(batched.histories[i].d_real, history.d_real)
+
+
+def test_a_packed_ensemble_needs_a_discriminator_of_the_packed_width():
+    config = TrainConfig(steps=2, batch_size=8, pack=2)
+    with pytest.raises(ValueError, match=r"must fit the networks.*times config.pack"):
+        ensemble(config)
