@@ -133,3 +133,33 @@ def test_the_ensemble_speed_script_runs_on_tiny_settings(monkeypatch, tmp_path):
     assert (entry["recipe"], entry["threads"], entry["steps"]["E=2"]) == ("gaussian", 1, 20)
     assert set(entry["ratio_to_single"]) == {"E=1", "E=2"}
     assert all(rate > 0 for rate in entry["median_run_steps_per_second"].values())
+
+
+def test_the_packing_script_runs_on_tiny_settings_and_keeps_finished_results(
+    monkeypatch, tmp_path, capsys
+):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    packing = importlib.import_module("packing")
+    real_get = recipes.get
+
+    def tiny_recipe(name):
+        recipe = real_get(name)
+        defaults = {**recipe.defaults, "batch_size": 8, "lr_decay_steps": ()}
+        return dataclasses.replace(recipe, hidden=(8,), defaults=defaults)
+
+    monkeypatch.setattr(packing.recipes, "get", tiny_recipe)
+    out = tmp_path / "packing.json"
+    for targets in (["ring"], ["grid"]):
+        arguments = ["--targets", *targets, "--packs", "1", "2", "--seeds", "3", "--steps", "6"]
+        arguments += ["--evaluate-every", "4", "--threads", "1", "--out", str(out)]
+        monkeypatch.setattr("sys.argv", ["packing.py", *arguments])
+        packing.main()
+    results = json.loads(out.read_text())
+    assert sorted(results["targets"]) == ["grid", "ring"]  # the ring's run was kept
+    ring = results["targets"]["ring"]
+    assert sorted(ring) == ["1", "2"] and ring["2"]["config"]["pack"] == 2
+    assert [entry["step"] for entry in ring["2"]["timeline"]] == [4, 6]
+    assert [run["seed"] for run in ring["1"]["runs"]] == [0, 1, 2]
+    modes, se = ring["1"]["summary"]["modes_captured"]
+    assert 0 <= modes <= 8 and se >= 0
+    assert "ring pack 2: modes" in capsys.readouterr().out
