@@ -138,6 +138,9 @@ _OPTIONS = [
      "--lr-decay (default: none)")),
     (("--lr-decay",), dict(type=_positive_float, metavar="F", help="the factor of each decay, "
      "in (0, 1] (default 0.1)")),
+    (("--pack",), dict(type=_positive_int, metavar="N", help="PacGAN's packing: the "
+     "discriminator judges N samples at once, all real or all generated; each minibatch holds "
+     "--batch-size packs (default 1, the paper's discriminator)")),
     (("--seed",), dict(type=int, metavar="SEED", help="seed of the initial weights and of "
      "every draw of data and noise (default 0)")),
     (("--device",), dict(choices=("cpu", "cuda", "mps", "auto"), default="auto", help="where "
@@ -165,7 +168,7 @@ _OPTIONS = [
 
 # TrainConfig fields set by the options of the same name (--lr sets both learning rates).
 _FIELDS = ("steps", "k", "batch_size", "generator_loss", "optimizer", "lr_decay_steps",
-           "lr_decay", "seed", "checkpoint_every")  # fmt: skip
+           "lr_decay", "seed", "checkpoint_every", "pack")  # fmt: skip
 
 
 def _program() -> str:

@@ -151,11 +151,12 @@ class Recipe:
         return TrainConfig(**{**self.defaults, **overrides})
 
     def networks(
-        self, latent_dim: int | None = None, rng: torch.Generator | int = 0
+        self, latent_dim: int | None = None, rng: torch.Generator | int = 0, *, pack: int = 1
     ) -> tuple[nn.Module, nn.Module]:
         """Fresh (generator, discriminator), their weights drawn from ``rng`` (a seeded
         ``torch.Generator``, or a seed), the generator's first; the global RNG is untouched.
-        ``latent_dim`` defaults to the recipe's."""
+        ``latent_dim`` defaults to the recipe's; with ``pack`` > 1 the discriminator judges
+        packs of that many samples (``TrainConfig.pack``), ``pack`` times the data's width."""
         if isinstance(rng, int) and not isinstance(rng, bool):
             rng = torch.Generator().manual_seed(rng)
         if not isinstance(rng, torch.Generator):
@@ -164,9 +165,9 @@ class Recipe:
                 f"{type(rng).__name__} {rng!r}. Pass e.g. rng=0."
             )
         latent_dim = self.config().latent_dim if latent_dim is None else latent_dim
-        sizes = (self.data_dim, self.hidden)
-        g = generator(latent_dim, *sizes, output=self.generator_output, rng=rng)
-        return g, discriminator(*sizes, rng=rng)
+        pack = check_int("Recipe.networks", "pack", pack, minimum=1, fix="E.g. pack=2.")
+        g = generator(latent_dim, self.data_dim, self.hidden, output=self.generator_output, rng=rng)
+        return g, discriminator(pack * self.data_dim, self.hidden, rng=rng)
 
     def rescale(self, samples: Tensor) -> Tensor:
         """The generator's samples in the target's units: themselves when ``scale`` is 1,
@@ -231,7 +232,7 @@ class Recipe:
             )
         device = torch.device("cpu" if device is None else device)
         rng = torch.Generator().manual_seed(config.seed)
-        g, d = self.networks(config.latent_dim, rng)
+        g, d = self.networks(config.latent_dim, rng, pack=config.pack)
         g, d = g.to(device), d.to(device)
         if snapshot is None:
             evaluation = torch.Generator().manual_seed(EVALUATION_SEED)

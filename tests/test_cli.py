@@ -30,6 +30,7 @@ OPTIONS = [
     "--batch-size",
     "--generator-loss",
     "--optimizer",
+    "--pack",
     "--lr",
     "--lr-decay-steps",
     "--lr-decay",
@@ -56,6 +57,17 @@ def same(a, b) -> bool:
 
 def run(*argv: str) -> int:
     return main(["train", *argv, "--device", "cpu", "--no-progress"])
+
+
+def test_a_packed_run_builds_its_discriminator_for_packs_and_resumes(tmp_path):
+    out = tmp_path / "packed"
+    assert run("ring", "--steps", "3", "--pack", "3", "--batch-size", "4", "--out", str(out)) == 0
+    assert json.loads((out / "metrics.json").read_text())["config"]["pack"] == 3
+    state = torch.load(out / "checkpoint.pt", weights_only=True)
+    weights = [v for k, v in state["networks"]["discriminator"].items() if "weight" in k]
+    assert weights[0].shape[1] == 3 * 2  # three 2-D samples per input
+    assert run("ring", "--steps", "5", "--resume", "--out", str(out)) == 0
+    assert json.loads((out / "metrics.json").read_text())["steps"] == 5
 
 
 def test_help_lists_every_option_and_each_targets_defaults():
