@@ -81,6 +81,16 @@ def train(
     share it and a floating dtype; the discriminator returns logits. They are changed in
     place, and left in the train/eval modes they came in.
 
+    The random draws, in order: one CPU ``torch.Generator`` seeded with ``config.seed`` gives
+    every minibatch. It first draws two int64 seeds, ``torch.randint(2**62, (2,))``, for the
+    default snapshot's fixed noise and for the global RNG (which only dropout uses). Then, in
+    each iteration, each of the ``k`` discriminator steps draws m noise samples and then m
+    examples (``p_data.sample((m,), rng, dtype=)`` in the networks' dtype), and the generator's
+    step draws m noise samples. Noise is ``torch.randn((m, latent_dim))``, or for
+    ``"uniform"`` :math:`\sqrt3\,(2u - 1)` with ``u = torch.rand((m, latent_dim))``, in the
+    networks' dtype. A loop that draws in this order and takes the same optimizer steps
+    reproduces the run to float rounding.
+
     Args:
         generator: maps ``(m, config.latent_dim)`` noise to ``(m, *data)`` samples.
         discriminator: maps samples to one logit each, ``(m, 1)``. It sees the real and fake

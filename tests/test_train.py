@@ -3,6 +3,7 @@ import math
 
 import pytest
 import torch
+from torch.nn.functional import softplus
 
 import ganlib
 from ganlib import (
@@ -177,6 +178,50 @@ def test_recorded_figures_match_a_direct_computation_of_the_first_step(
     assert torch.allclose(history.discriminator_loss[0], expected_loss, atol=1e-6)
     assert torch.allclose(history.d_real[0], torch.sigmoid(real).mean(), atol=1e-6)
     assert torch.allclose(history.d_fake[0], torch.sigmoid(fake).mean(), atol=1e-6)
+
+
+def test_a_plain_loop_drawing_in_the_documented_order_reproduces_the_run(
+    toy_networks, toy_data, small_config
+):
+    # train's docstring states the order of its random draws; Algorithm 1 written in plain
+    # PyTorch with that order ends where train ends, up to float rounding.
+    config = small_config(
+        steps=5, k=2, noise="uniform", optimizer="adam", generator_lr=1e-2, discriminator_lr=1e-2
+    )
+    g, d = toy_networks()
+    train(g, d, toy_data, config)
+    own_g, own_d = toy_networks()
+    m = config.batch_size
+    rng = torch.Generator().manual_seed(config.seed)
+    torch.randint(2**62, (2,), generator=rng)
+    d_opt = torch.optim.Adam(own_d.parameters(), lr=1e-2, betas=config.adam_betas)
+    g_opt = torch.optim.Adam(own_g.parameters(), lr=1e-2, betas=config.adam_betas)
+
+    def noise():
+        return (2 * torch.rand((m, 1), generator=rng) - 1) * math.sqrt(3.0)
+
+    for _ in range(config.steps):
+        for _ in range(config.k):
+            z = noise()
+            x = toy_data.sample((m,), rng, dtype=torch.float32)
+            with torch.no_grad():
+                fake = own_g(z)
+            d_loss = softplus(-own_d(x)).mean() + softplus(own_d(fake)).mean()
+            d_opt.zero_grad()
+            d_loss.backward()
+            d_opt.step()
+        g_loss = -softplus(own_d(own_g(noise()))).mean()  # log(1 - D(G(z)))
+        g_opt.zero_grad()
+        g_loss.backward()
+        g_opt.step()
+
+    def largest_difference(first, second):
+        pairs = zip(first, second, strict=True)
+        return max(float((a - b).detach().abs().max()) for a, b in pairs)
+
+    library, own = [*g.parameters(), *d.parameters()], [*own_g.parameters(), *own_d.parameters()]
+    assert largest_difference(library, own) < 1e-6
+    assert largest_difference(g.parameters(), toy_networks()[0].parameters()) > 1e-3
 
 
 def test_k_discriminator_steps_change_the_run(toy_networks, toy_data, small_config):
