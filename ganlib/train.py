@@ -89,12 +89,14 @@ def train(
     step draws m noise samples. Noise is ``torch.randn((m, latent_dim))``, or for
     ``"uniform"`` :math:`\sqrt3\,(2u - 1)` with ``u = torch.rand((m, latent_dim))``, in the
     networks' dtype. A loop that draws in this order and takes the same optimizer steps
-    reproduces the run to float rounding.
+    reproduces the run to float rounding. Here m is ``config.batch_size``, or
+    ``batch_size * pack`` samples with packing, which the discriminator judges as
+    ``batch_size`` packs of ``config.pack`` samples (:func:`ganlib.pack_samples`).
 
     Args:
         generator: maps ``(m, config.latent_dim)`` noise to ``(m, *data)`` samples.
-        discriminator: maps samples to one logit each, ``(m, 1)``. It sees the real and fake
-            batch in one pass, so it may not hold batch statistics (BatchNorm).
+        discriminator: maps samples (or packs of them) to one logit each. It sees the real
+            and fake batch in one pass, so it may not hold batch statistics (BatchNorm).
         p_data: the data distribution; anything with ``sample(shape, generator, dtype=)``.
         config: a :class:`TrainConfig`.
         progress: show a tqdm progress bar on stderr (off by default, for chapters and CI).
