@@ -1,4 +1,4 @@
-"""A page that lists every checked claim of the book.
+"""A page that lists every claim and check of the book.
 
 Each chapter ends with the table that ``ganlib.Claims.table()`` renders. Beside the visible
 HTML table, the rendered output carries the same claims as data: a

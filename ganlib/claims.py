@@ -43,7 +43,7 @@ __all__ = ["CLAIMS_MIMETYPE", "Claim", "ClaimError", "ClaimTable", "Claims"]
 
 CLAIMS_MIMETYPE = "application/vnd.ganlib.claims+json"
 """The type of the data block in which a rendered :class:`ClaimTable` carries its claims, each
-as :meth:`Claim.as_dict`, for the book's page of every checked claim to read back as data."""
+as :meth:`Claim.as_dict`, for the book's page of every claim and check to read back as data."""
 
 
 class ClaimError(AssertionError):
