@@ -79,8 +79,11 @@ class Claim:
 
     @property
     def tolerance_text(self) -> str:
-        """The tolerance, followed by its basis in parentheses where one was stated."""
-        return f"{self.tolerance} ({self.why})" if self.why else self.tolerance
+        """The tolerance, followed by its basis in parentheses where one was stated; for an
+        exact comparison (an inequality without slack) the basis alone."""
+        if not self.why:
+            return self.tolerance
+        return self.why if self.tolerance == "exact" else f"{self.tolerance} ({self.why})"
 
     def as_dict(self) -> dict[str, str | bool]:
         return {

@@ -148,6 +148,8 @@ def test_checks_are_listed_apart_and_folded_beneath_the_claims(claims):
     assert html.index("a claim") < folded < html.index("grid mass")
     assert html.index("the quadrature grid") > folded
     assert "atol 0.03 (3 s.e. over 16 seeds)" in html
+    claims.less("bounded", 0.1, 0.2, why="largest of 10 seeds 0.15")
+    assert claims.table().rows()[-1]["tolerance"] == "largest of 10 seeds 0.15"
     rows = table.rows()
     assert [r["kind"] for r in rows] == ["check", "claim", "claim"]
     assert rows[0]["guards"] == "the quadrature grid"
