@@ -2,7 +2,8 @@ r"""Multilayer perceptrons for the generator and the discriminator, and seeded w
 
 Two architectures, both expressible with :func:`generator` and :func:`discriminator`:
 
-* the seed's, with the defaults: :math:`z \in \mathbb R^{100}` to 128 LeakyReLU(0.01) units to
+* the Keras example's of *GANs in Action* (Langr & Bok, 2019), with the defaults:
+  :math:`z \in \mathbb R^{100}` to 128 LeakyReLU(0.01) units to
   the data with a tanh output; the data through 128 LeakyReLU(0.01) units to one logit;
 * the paper's MNIST networks (from its released configuration): a generator of two layers of
   1200 ReLU units with a sigmoid output, and a discriminator of two maxout layers of 240 units
@@ -15,7 +16,7 @@ Constructing a network draws PyTorch's default initial weights from the global R
 ``nn.Linear`` does; :func:`init_weights` redraws them from a ``torch.Generator`` of your own,
 which is what every run of the book does.
 
->>> net = generator(100, 784)  # the seed's generator for 28x28 images
+>>> net = generator(100, 784)  # the Keras example's generator, 28x28
 >>> net
 Sequential(
   (0): Linear(in_features=100, out_features=128, bias=True)
@@ -222,7 +223,7 @@ def generator(
 ) -> nn.Sequential:
     r"""The generator :math:`G(z)`: an MLP from ``latent_dim`` noise to ``data_dim`` outputs.
 
-    The defaults are the seed's (``hidden=(128,)``, LeakyReLU(0.01), tanh output for data
+    The defaults are the Keras example's (``hidden=(128,)``, LeakyReLU(0.01), tanh output for data
     scaled to [-1, 1]); the paper's MNIST generator is
     ``generator(100, 784, hidden=(1200, 1200), activation="relu", output="sigmoid")`` for data
     in [0, 1]. Maps ``(batch, latent_dim)`` to ``(batch, data_dim)``; reshape images yourself.
@@ -253,7 +254,7 @@ def discriminator(
     r"""The discriminator: an MLP from ``data_dim`` inputs to one **logit** per sample.
 
     It returns logits (no sigmoid): :math:`D(x) = \sigma(\text{logit})`, and the losses of
-    :mod:`ganlib.losses` take the logits. The defaults are the seed's (``hidden=(128,)``,
+    :mod:`ganlib.losses` take the logits. The defaults are the Keras example's (``hidden=(128,)``,
     LeakyReLU(0.01)); the paper's MNIST discriminator is ``discriminator(784, hidden=(240,
     240), activation="maxout", maxout_pieces=5, dropout=0.5, input_dropout=0.2)``. Maps
     ``(batch, data_dim)`` to ``(batch, 1)``; flatten images first. Dropout is active in

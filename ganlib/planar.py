@@ -1,6 +1,6 @@
 r"""Targets in the plane: the Gaussian pushed onto a ring, and the mixtures of Gaussians.
 
-:func:`ring_map` is the seed's generator in miniature, the deterministic
+:func:`ring_map` is a generator in miniature, the deterministic
 
 .. math::
 
@@ -40,13 +40,13 @@ __all__ = [
 ]
 
 RING_SCALE = 0.1
-"""The seed's :math:`s` in :math:`g(z) = s z + z / \\lVert z \\rVert`: the ring's width."""
+"""The book's :math:`s` in :math:`g(z) = s z + z / \\lVert z \\rVert`: the ring's width."""
 
 _POSITIVE = {"low": 0.0, "brackets": "()", "tensor": True}  # a finite number > 0
 
 
 def ring_map(z: Tensor, *, scale: float = RING_SCALE) -> Tensor:
-    r"""The seed's generator :math:`g(z) = s\,z + z / \lVert z \rVert`, row by row.
+    r"""The ring generator :math:`g(z) = s\,z + z / \lVert z \rVert`, row by row.
 
     Each point keeps its direction and moves out to radius
     :math:`\lVert g(z) \rVert = 1 + s \lVert z \rVert \ge 1`: a Gaussian cloud becomes a ring
@@ -135,7 +135,7 @@ class GaussianRing(Target):
     unit circle: this ring is one continuous band.
 
     Args:
-        scale: :math:`s > 0`, the ring's width (the seed's :math:`1/10`).
+        scale: :math:`s > 0`, the ring's width (the book's :math:`1/10`).
 
     Attributes:
         scale: :math:`s`, a float.

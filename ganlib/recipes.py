@@ -340,7 +340,7 @@ def digits(mnist: str | os.PathLike | None = None) -> Recipe:
     source = "MNIST" if mnist is not None else "scikit-learn's 8x8 handwritten digits"
     return Recipe(
         name="digits",
-        summary=f"{source}, the seed's MLP GAN (latent 100, hidden 128, tanh)",
+        summary=f"{source}, the Keras example's MLP GAN (latent 100, hidden 128, tanh)",
         data=lambda: EmpiricalDistribution(load().train.images),
         data_dim=data_dim,
         hidden=(128,),
@@ -367,13 +367,14 @@ def _figure_fashion(splits: Any, samples: Tensor, discriminator: nn.Module) -> A
 
 
 def fashion_mnist(root: str | os.PathLike | None = None) -> Recipe:
-    """The ``fashion-mnist`` recipe: the seed's MLP GAN on 28x28 Fashion-MNIST, read by
+    """The ``fashion-mnist`` recipe: the Keras example's MLP GAN on 28x28 Fashion-MNIST, read by
     :func:`ganlib.load_fashion_mnist` from ``root`` (or the cache, or Debian's folder) once,
     when first needed; the chapter "Real images" trains it for 3,000 steps."""
     load = functools.cache(lambda: load_fashion_mnist(root, seed=0))
     return Recipe(
         name="fashion-mnist",
-        summary="Fashion-MNIST (28x28 clothing), the seed's MLP GAN (latent 100, hidden 128, tanh)",
+        summary="Fashion-MNIST (28x28 clothing), the Keras example's MLP GAN (latent 100, "
+        "hidden 128, tanh)",
         data=lambda: EmpiricalDistribution(load().train.images),
         data_dim=784,
         hidden=(128,),
