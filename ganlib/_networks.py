@@ -19,6 +19,7 @@ from torch import Tensor, nn
 
 from ganlib._checks import check_module
 from ganlib.config import TrainConfig
+from ganlib.nets import pack_samples
 
 if TYPE_CHECKING:
     from ganlib.run import Sampler
@@ -194,5 +195,5 @@ def check_shapes(
         if pack == 1:
             check_logits(function, discriminator, torch.cat((x, fake)))
             return
-        packs = torch.cat((x, fake)).repeat_interleave(pack, 0).reshape(2 * PROBE_ROWS, -1)
+        packs = pack_samples(torch.cat((x, fake)).repeat_interleave(pack, 0), pack)
         check_logits(function, discriminator, packs, pack=pack)
