@@ -106,27 +106,47 @@ def run(recipe: Recipe, bar: Bar, seed: int, *, evaluate_every: int = EVALUATE_E
 
 
 def summarise(bar: Bar, runs: list[dict]) -> dict:
-    """Median and worst time and steps over the seeds; the target is met only if every seed
-    reaches the bar within the target time."""
-    seconds = [r["seconds"] for r in runs]
-    all_reached = all(r["reached"] for r in runs)
-    worst = max(seconds)
-    return {
+    """Over the seeds: the share that reaches the bar (with its standard error), and the
+    distribution of the time and the steps the seeds that reach it take; the target is met
+    only if every seed reaches the bar within the target time."""
+    n = len(runs)
+    reached = [r for r in runs if r["reached"]]
+    share = len(reached) / n
+    summary = {
         "bar": {"modes": bar.modes, "high_quality_fraction": bar.high_quality},
         "target_seconds": bar.target_seconds,
-        "all_seeds_reached": all_reached,
-        "median_seconds": statistics.median(seconds),
-        "worst_seconds": worst,
-        "median_steps": statistics.median(r["steps"] for r in runs),
-        "worst_steps": max(r["steps"] for r in runs),
-        "target_met": all_reached and worst <= bar.target_seconds,
+        "seeds": n,
+        "seeds_reached": len(reached),
+        "share_reached": share,
+        "share_reached_se": (share * (1 - share) / n) ** 0.5,
+        "all_seeds_reached": len(reached) == n,
+        "target_met": len(reached) == n and max(r["seconds"] for r in runs) <= bar.target_seconds,
     }
+    for key in ("seconds", "steps"):
+        values = sorted(r[key] for r in reached)
+        if not values:
+            continue
+        quartiles = statistics.quantiles(
+            values * 2 if len(values) == 1 else values, n=4, method="inclusive"
+        )
+        spread = statistics.stdev(values) if len(values) > 1 else 0.0
+        summary |= {
+            f"median_{key}": statistics.median(values),
+            f"quartiles_{key}": [quartiles[0], quartiles[2]],
+            f"fastest_{key}": values[0],
+            f"worst_{key}": values[-1],
+            f"mean_{key}": statistics.fmean(values),
+            f"mean_{key}_se": spread / len(values) ** 0.5,
+        }
+    return summary
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--targets", nargs="+", choices=sorted(BARS), default=["ring", "grid"])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", default=list(range(32)), help="default: 0, ..., 31"
+    )
     parser.add_argument(
         "--threads",
         type=int,
@@ -150,6 +170,8 @@ def main() -> None:
         for seed in arguments.seeds:
             runs.append(run(recipe, bar, seed))
             last = runs[-1]
+            results["targets"][name] = {"recipe": recipe.name, "runs": runs, "complete": False}
+            write(arguments.out, results)
             print(
                 f"{name} seed {seed}: {'reached' if last['reached'] else 'NOT reached'} "
                 f"after {last['steps']} steps, {last['seconds']:.1f} s "
@@ -170,16 +192,21 @@ def main() -> None:
             "runs": runs,
         }
         print(
-            f"{name}: median {summary['median_seconds']:.1f} s, worst "
-            f"{summary['worst_seconds']:.1f} s (target {summary['target_seconds']:.0f} s; "
-            f"all seeds reached the bar: {summary['all_seeds_reached']}; target met: "
-            f"{summary['target_met']})",
+            f"{name}: {summary['seeds_reached']} of {summary['seeds']} seeds reached the bar; "
+            f"median {summary.get('median_seconds', float('nan')):.1f} s, worst "
+            f"{summary.get('worst_seconds', float('nan')):.1f} s of those "
+            f"(target {summary['target_seconds']:.0f} s; target met: {summary['target_met']})",
             flush=True,
         )
     results["machine"]["load_average_at_end"] = os.getloadavg()
-    arguments.out.parent.mkdir(parents=True, exist_ok=True)
-    arguments.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    write(arguments.out, results)
     print(f"wrote {arguments.out}")
+
+
+def write(path: Path, results: dict) -> None:
+    """Write the results so far (after every seed: an interrupted run keeps its seeds)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

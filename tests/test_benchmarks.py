@@ -77,6 +77,18 @@ def test_the_summary_holds_the_target_to_the_worst_seed(ttq):
     assert slow["all_seeds_reached"] is True and slow["target_met"] is False
 
 
+def test_the_summary_gives_the_share_that_reaches_the_bar_and_the_spread_of_times(ttq):
+    runs = [{"reached": True, "seconds": float(s), "steps": 100 * s} for s in (4, 1, 3, 2, 5)]
+    runs.append({"reached": False, "seconds": 99.0, "steps": 9900})  # left out of the times
+    summary = ttq.summarise(ttq.BARS["ring"], runs)
+    assert (summary["seeds"], summary["seeds_reached"]) == (6, 5)
+    assert summary["share_reached"] == pytest.approx(5 / 6)
+    assert summary["share_reached_se"] == pytest.approx((5 / 6 * 1 / 6 / 6) ** 0.5)
+    assert summary["quartiles_seconds"] == [2.0, 4.0] and summary["median_steps"] == 300
+    assert (summary["fastest_seconds"], summary["worst_seconds"]) == (1.0, 5.0)
+    assert summary["mean_seconds_se"] == pytest.approx(np.std([1, 2, 3, 4, 5], ddof=1) / 5**0.5)
+
+
 def test_the_reference_loop_ends_where_ganlib_train_ends(benchmarks):
     train_speed = benchmarks[1]
     # The same draws in the same order: equal up to float32 rounding of the updates.
