@@ -15,7 +15,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn.functional import leaky_relu
 
-__all__ = ["BatchedLinear", "StackedMLP"]
+__all__ = ["BatchedLinear", "BatchedLinearLeakyReLU", "StackedMLP"]
 
 _ACTIVATIONS = {  # the elementwise layers the builders use, as functions of (E, m, n) tensors
     nn.ReLU: lambda layer: torch.relu,
@@ -25,7 +25,6 @@ _ACTIVATIONS = {  # the elementwise layers the builders use, as functions of (E,
 }
 
 
-# The generator losses of ganlib.losses, per member: fake logits (E, m) to losses (E,).
 class BatchedLinear(torch.autograd.Function):
     r"""E Linear layers at once, :math:`y_e = x_e W_e^\top + b_e`: ``x`` ``(E, m, in)``,
     ``weight`` ``(E, out, in)``, ``bias`` ``(E, 1, out)``. Batched matrix products, except
@@ -35,25 +34,56 @@ class BatchedLinear(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
         ctx.save_for_backward(x, weight)
-        if weight.shape[2] == 1:  # one input: b + x w^T, an outer product
-            return torch.addcmul(bias, x, weight.mT)
-        return torch.baddbmm(bias, x, weight.mT)
+        return _linear(x, weight, bias)
 
     @staticmethod
     def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:  # grad: (E, m, out)
         x, weight = ctx.saved_tensors
-        needs_x, needs_weight, needs_bias = ctx.needs_input_grad
-        grad_x = grad_weight = grad_bias = None
-        if needs_x:  # (E, m, in) = grad W
-            grad_x = grad * weight if weight.shape[1] == 1 else torch.bmm(grad, weight)
-        if needs_weight:  # (E, out, in) = grad^T x
-            if weight.shape[2] == 1:
-                grad_weight = (grad * x).sum(1, keepdim=True).mT
-            else:
-                grad_weight = torch.bmm(grad.mT, x)
-        if needs_bias:
-            grad_bias = grad.sum(1, keepdim=True)  # (E, 1, out)
-        return grad_x, grad_weight, grad_bias
+        return _linear_backward(ctx.needs_input_grad, grad, x, weight)
+
+
+def _linear(x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+    """``b + x W^T`` member by member; an outer product where the layer has one input."""
+    if weight.shape[2] == 1:
+        return torch.addcmul(bias, x, weight.mT)
+    return torch.baddbmm(bias, x, weight.mT)
+
+
+class BatchedLinearLeakyReLU(torch.autograd.Function):
+    r""":class:`BatchedLinear` followed by a LeakyReLU of slope ``slope`` > 0, as one autograd
+    node: :math:`y_e = \mathrm{LeakyReLU}(x_e W_e^\top + b_e)`, computed in place. Its backward
+    reads the sign of the pre-activation from the output (the same for a positive slope),
+    so the pre-activation is neither kept nor recorded as a node of its own."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor, weight: Tensor, bias: Tensor, slope: float) -> Tensor:
+        y = torch.nn.functional.leaky_relu_(_linear(x, weight, bias), slope)
+        ctx.save_for_backward(x, weight, y)
+        ctx.slope = slope
+        return y
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:  # grad: (E, m, out)
+        x, weight, y = ctx.saved_tensors
+        grad = torch.ops.aten.leaky_relu_backward(grad, y, ctx.slope, True)
+        return *_linear_backward(ctx.needs_input_grad[:3], grad, x, weight), None
+
+
+def _linear_backward(needs: tuple, grad: Tensor, x: Tensor, weight: Tensor) -> tuple:
+    """The gradients of :class:`BatchedLinear` in ``x``, ``weight`` and ``bias`` (those
+    needed), given the gradient ``grad`` ``(E, m, out)`` of its output."""
+    needs_x, needs_weight, needs_bias = needs
+    grad_x = grad_weight = grad_bias = None
+    if needs_x:  # (E, m, in) = grad W
+        grad_x = grad * weight if weight.shape[1] == 1 else torch.bmm(grad, weight)
+    if needs_weight:  # (E, out, in) = grad^T x
+        if weight.shape[2] == 1:
+            grad_weight = (grad * x).sum(1, keepdim=True).mT
+        else:
+            grad_weight = torch.bmm(grad.mT, x)
+    if needs_bias:
+        grad_bias = grad.sum(1, keepdim=True)  # (E, 1, out)
+    return grad_x, grad_weight, grad_bias
 
 
 class StackedMLP:
@@ -68,7 +98,7 @@ class StackedMLP:
             if isinstance(layer, nn.Linear) and layer.bias is not None:
                 self.layers.append((name, []))
             elif type(layer) in _ACTIVATIONS and self.layers:
-                self.layers[-1][1].append(_ACTIVATIONS[type(layer)](layer))
+                self.layers[-1][1].append(layer)
             else:
                 raise ValueError(
                     f"Ensemble: {who}s must be MLPs of nn.Linear layers (with bias) and "
@@ -97,13 +127,25 @@ class StackedMLP:
                 self.parameters += [weight.clone(), bias.clone()]  # (E, out, in), (E, 1, out)
         for parameter in self.parameters:
             parameter.requires_grad_(True)
+        # Each Linear's activations as functions of (E, m, n) tensors; a single LeakyReLU of
+        # positive slope is fused with its Linear (BatchedLinearLeakyReLU), given by its slope.
+        self.steps: list[tuple[float | None, list]] = []
+        for _, layers in self.layers:
+            leaky = len(layers) == 1 and type(layers[0]) is nn.LeakyReLU
+            if leaky and layers[0].negative_slope > 0:
+                self.steps.append((float(layers[0].negative_slope), []))
+            else:
+                self.steps.append((None, [_ACTIVATIONS[type(a)](a) for a in layers]))
         self.in_features = template.get_submodule(self.layers[0][0]).in_features
         self.out_features = template.get_submodule(self.layers[-1][0]).out_features
 
     def __call__(self, x: Tensor) -> Tensor:
         """``(E, m, in)`` inputs to ``(E, m, out)`` outputs, member by member."""
-        for j, (_, activations) in enumerate(self.layers):
+        for j, (slope, activations) in enumerate(self.steps):
             weight, bias = self.parameters[2 * j], self.parameters[2 * j + 1]
+            if slope is not None:  # (E, m, out) = LeakyReLU(b + x W^T)
+                x = BatchedLinearLeakyReLU.apply(x, weight, bias, slope)
+                continue
             x = BatchedLinear.apply(x, weight, bias)  # (E, m, out) = b + x W^T
             for activation in activations:
                 x = activation(x)
