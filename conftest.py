@@ -11,6 +11,7 @@ behaviour); what is checked is what the chapter's own claims check.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -31,6 +32,13 @@ def is_myst_notebook(path: Path) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # Workers of `pytest -n N` share the cores: one torch thread each, since the small
+        # networks of the tests run slower, not faster, on threads that contend for a core.
+        # (The chapters set their own thread count, in their kernels.)
+        import torch
+
+        torch.set_num_threads(1)
     # Chapters run in the interpreter and packages of this test run, whatever kernel
     # happens to be registered as "python3" on the machine.
     config.option.nbval_current_env = True

@@ -44,7 +44,7 @@ def chapters() -> list[Path]:
 
 def run_pytest(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "0", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -45,6 +45,7 @@ PYPI_TO_CONDA = {
     "scipy": "scipy",
     # test
     "pytest": "pytest",
+    "pytest-xdist": "pytest-xdist",
     "hypothesis": "hypothesis",
     "nbval": "nbval",
     "pyyaml": "pyyaml",
