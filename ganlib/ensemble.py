@@ -103,8 +103,11 @@ class Ensemble:
 
     :meth:`train` runs the iterations; ``histories`` holds one :class:`ganlib.History`
     per member, ``diverged`` the members that diverged (frozen since), :meth:`member`
-    member i's networks as ``nn.Module`` s. ``readback_every`` is the number of steps
-    between two read-backs of the figures (and divergence checks).
+    member i's networks as ``nn.Module`` s. ``generator`` and ``discriminator`` are the
+    stacked networks: called on ``(E, n, in)`` inputs (``x.expand(E, -1, -1)`` for one
+    batch ``x`` for all), they give every member's outputs ``(E, n, out)`` in one pass;
+    call them under ``torch.no_grad()`` to evaluate. ``readback_every`` is the number of
+    steps between two read-backs of the figures (and divergence checks).
 
     >>> from ganlib import Gaussian1d, discriminator, generator
     >>> rngs = [torch.Generator().manual_seed(s) for s in range(4)]
