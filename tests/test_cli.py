@@ -238,6 +238,9 @@ def test_ctrl_c_saves_the_run_and_resume_continues_it_bit_for_bit(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # SIGINT's default action, as in a terminal, even where the tests run in a background
+        # job (which starts every process with SIGINT ignored, and so without Ctrl-C).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 30
