@@ -222,14 +222,18 @@ class Ensemble:
 
     def _noise(self) -> Tensor:
         """Each member's m noise samples from its own generator, ``(E, m, latent_dim)``."""
-        shape = (self.m, self.prior.latent_dim)
-        z = torch.stack([self.prior._draw(shape, rng, self.dtype) for rng in self.rngs])
+        z = self.prior._draw_members(self.rngs, self.m, self.dtype)
         return z.to(self.device, non_blocking=True)
 
     def _data(self) -> Tensor:
-        """Each member's m examples of ``p_data`` from its own generator, ``(E, m, d)``."""
-        x = [self.p_data.sample((self.m,), rng, dtype=self.dtype) for rng in self.rngs]
-        return torch.stack(x).reshape(self.size, self.m, -1).to(self.device, non_blocking=True)
+        """Each member's m examples of ``p_data`` from its own generator, ``(E, m, d)``:
+        in one tensor where ``p_data`` can draw them so (``_draw_members``), else stacked."""
+        if hasattr(self.p_data, "_draw_members"):
+            x = self.p_data._draw_members(self.rngs, self.m, self.dtype)
+        else:
+            x = [self.p_data.sample((self.m,), rng, dtype=self.dtype) for rng in self.rngs]
+            x = torch.stack(x)
+        return x.reshape(self.size, self.m, -1).to(self.device, non_blocking=True)
 
     # --- Algorithm 1 -----------------------------------------------------------------------
 

@@ -80,6 +80,14 @@ class Gaussian1d(Target):
         noise = torch.randn((*shape, 1), generator=generator, dtype=dtype, device=device)
         return self.loc + self.scale * noise  # (*shape, 1)
 
+    def _draw_members(self, generators: list[torch.Generator], n: int, dtype) -> Tensor:
+        """``(E, n, 1)``: row i is ``_draw((n,), generators[i], dtype, cpu)``, bit for bit,
+        drawn into one tensor and mapped once (for :class:`ganlib.Ensemble`)."""
+        noise = torch.empty((len(generators), n, 1), dtype=dtype)
+        for row, generator in zip(noise, generators, strict=True):
+            torch.randn(row.shape, generator=generator, out=row)
+        return self.loc + self.scale * noise
+
 
 class Uniform1d(Target):
     r"""The uniform distribution on :math:`[a, b)`, as a target of event shape ``(1,)``.

@@ -93,3 +93,13 @@ class Noise:
             return torch.randn(shape, generator=generator, dtype=dtype, device=device)
         uniform = torch.rand(shape, generator=generator, dtype=dtype, device=device)
         return (2 * uniform - 1) * _SQRT3  # U(0, 1) to U(-sqrt 3, sqrt 3)
+
+    def _draw_members(self, generators: list[torch.Generator], n: int, dtype) -> Tensor:
+        """``(E, n, latent_dim)``: row i is ``_draw((n, latent_dim), generators[i], dtype)``,
+        bit for bit (the same fill on the same numbers, then the same elementwise map), drawn
+        into one tensor and mapped once. The ensemble's call, once per step; CPU generators."""
+        out = torch.empty((len(generators), n, self.latent_dim), dtype=dtype)
+        fill = torch.randn if self.kind == "normal" else torch.rand
+        for row, generator in zip(out, generators, strict=True):
+            fill(row.shape, generator=generator, out=row)
+        return out if self.kind == "normal" else (2 * out - 1) * _SQRT3

@@ -12,6 +12,7 @@ import ganlib
 from ganlib import (
     Ensemble,
     Gaussian1d,
+    Noise,
     TrainConfig,
     discriminator,
     generator,
@@ -311,3 +312,18 @@ def test_a_packed_ensemble_needs_a_discriminator_of_the_packed_width():
     config = TrainConfig(steps=2, batch_size=8, pack=2)
     with pytest.raises(ValueError, match=r"must fit the networks.*times config.pack"):
         ensemble(config)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("n", [1, 7, 16, 100, 257])  # randn fills 16 at a time from 16 on
+def test_members_draw_in_one_tensor_what_each_draws_alone(dtype, n):
+    def rngs():
+        return [torch.Generator().manual_seed(seed) for seed in (0, 5, 11)]
+
+    samplers = [Noise(d, kind) for d in (1, 3) for kind in ("normal", "uniform")]
+    for sampler in [*samplers, Gaussian1d(2.0, 0.5)]:
+        together, alone = rngs(), rngs()
+        for _ in range(2):  # and the generators are left in the same states
+            drawn = sampler._draw_members(together, n, dtype)
+            expected = torch.stack([sampler.sample((n,), rng, dtype=dtype) for rng in alone])
+            assert torch.equal(drawn, expected.reshape(drawn.shape)), sampler
