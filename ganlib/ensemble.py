@@ -370,6 +370,70 @@ class Ensemble:
         self.diverged[i] = MemberDivergence(i, self.seeds[i], step, quantity, value)
         self._freeze_diverged()
 
+    # --- the generators alone ---------------------------------------------------------------
+
+    def train_generators(
+        self,
+        optimizer: torch.optim.Optimizer,
+        *,
+        steps: int,
+        batch_size: int,
+        seeds: Any,
+        against: Ensemble | None = None,
+        loss: str = "nonsaturating",
+    ) -> Tensor:
+        """:func:`ganlib.train_generator` for every member at once: ``steps`` steps of
+        ``optimizer`` (built on ``ensemble.generator.parameters``) on each member's generator
+        alone, against the frozen discriminators of ``against`` (an ensemble of the same size;
+        by default this one). Member i draws ``batch_size`` noise vectors of the ensemble's
+        prior per step from a CPU generator seeded with ``seeds[i]``; the sum of the members'
+        losses (``loss``, a name of :data:`ganlib.GENERATOR_LOSSES`) gives each member the
+        gradient of its own. Returns the losses, ``(steps, E)``."""
+        function = "Ensemble.train_generators"
+        check_type(
+            function,
+            "optimizer",
+            optimizer,
+            torch.optim.Optimizer,
+            "a torch.optim.Optimizer",
+            fix="Build it on ensemble.generator.parameters.",
+        )
+        steps = check_int(function, "steps", steps, minimum=0, fix="Pass e.g. steps=1000.")
+        fix = "Pass e.g. batch_size=100."
+        batch_size = check_int(function, "batch_size", batch_size, minimum=1, fix=fix)
+        rngs = [torch.Generator().manual_seed(seed) for seed in _seeds(seeds, self.size)]
+        against = self if against is None else against
+        check_type(
+            function,
+            "against",
+            against,
+            Ensemble,
+            "a ganlib.Ensemble",
+            fix="Pass the ensemble whose discriminators to train against.",
+        )
+        if against.size != self.size or loss not in _GENERATOR_LOSSES:
+            raise ValueError(
+                f"{function}: against must have {self.size} members and loss be one of "
+                f"{sorted(_GENERATOR_LOSSES)}; got {against.size} members and {loss!r}."
+            )
+        discriminator, generator_loss = against.discriminator, _GENERATOR_LOSSES[loss]
+        frozen = [parameter.requires_grad for parameter in discriminator.parameters]
+        for parameter in discriminator.parameters:
+            parameter.requires_grad_(False)
+        losses = []
+        try:
+            for _ in range(steps):
+                z = self.prior._draw_members(rngs, batch_size, self.dtype).to(self.device)
+                member_losses = generator_loss(discriminator(self.generator(z))[..., 0])
+                optimizer.zero_grad()
+                member_losses.sum().backward()
+                optimizer.step()
+                losses.append(member_losses.detach())
+        finally:
+            for parameter, required in zip(discriminator.parameters, frozen, strict=True):
+                parameter.requires_grad_(required)
+        return torch.stack(losses) if losses else torch.empty(0, self.size)
+
     # --- members as modules ----------------------------------------------------------------
 
     def member(self, i: int) -> tuple[nn.Module, nn.Module]:

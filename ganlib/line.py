@@ -78,7 +78,11 @@ class Gaussian1d(Target):
 
     def _draw(self, shape, generator, dtype, device) -> Tensor:
         noise = torch.randn((*shape, 1), generator=generator, dtype=dtype, device=device)
-        return self.loc + self.scale * noise  # (*shape, 1)
+        return self._from_standard(noise)  # (*shape, 1)
+
+    def _from_standard(self, noise: Tensor) -> Tensor:
+        """Standard normal draws to draws of this Gaussian: one map for one draw or many."""
+        return self.loc + self.scale * noise
 
     def _draw_members(self, generators: list[torch.Generator], n: int, dtype) -> Tensor:
         """``(E, n, 1)``: row i is ``_draw((n,), generators[i], dtype, cpu)``, bit for bit,
@@ -86,7 +90,7 @@ class Gaussian1d(Target):
         noise = torch.empty((len(generators), n, 1), dtype=dtype)
         for row, generator in zip(noise, generators, strict=True):
             torch.randn(row.shape, generator=generator, out=row)
-        return self.loc + self.scale * noise
+        return self._from_standard(noise)
 
 
 class Uniform1d(Target):

@@ -91,8 +91,7 @@ class Noise:
         device = generator.device if generator is not None else "cpu"
         if self.kind == "normal":
             return torch.randn(shape, generator=generator, dtype=dtype, device=device)
-        uniform = torch.rand(shape, generator=generator, dtype=dtype, device=device)
-        return (2 * uniform - 1) * _SQRT3  # U(0, 1) to U(-sqrt 3, sqrt 3)
+        return _widen(torch.rand(shape, generator=generator, dtype=dtype, device=device))
 
     def _draw_members(self, generators: list[torch.Generator], n: int, dtype) -> Tensor:
         """``(E, n, latent_dim)``: row i is ``_draw((n, latent_dim), generators[i], dtype)``,
@@ -102,4 +101,9 @@ class Noise:
         fill = torch.randn if self.kind == "normal" else torch.rand
         for row, generator in zip(out, generators, strict=True):
             fill(row.shape, generator=generator, out=row)
-        return out if self.kind == "normal" else (2 * out - 1) * _SQRT3
+        return out if self.kind == "normal" else _widen(out)
+
+
+def _widen(uniform: Tensor) -> Tensor:
+    """U(0, 1) draws to U(-sqrt 3, sqrt 3): the uniform prior's one map, for one draw or many."""
+    return (2 * uniform - 1) * _SQRT3

@@ -327,3 +327,36 @@ def test_members_draw_in_one_tensor_what_each_draws_alone(dtype, n):
             drawn = sampler._draw_members(together, n, dtype)
             expected = torch.stack([sampler.sample((n,), rng, dtype=dtype) for rng in alone])
             assert torch.equal(drawn, expected.reshape(drawn.shape)), sampler
+
+
+@pytest.mark.parametrize("against_other", [False, True])
+def test_generators_trained_alone_end_where_train_generator_ends(against_other):
+    config = TrainConfig(steps=3, batch_size=16, noise="uniform")
+    batched = ensemble(config)
+    batched.train()
+    other = ensemble(config)  # fresh discriminators of the same size
+    against = other if against_other else batched
+    pairs = [(batched.member(i)[0], against.member(i)[1]) for i in range(batched.size)]
+    optimizer = torch.optim.Adam(batched.generator.parameters, lr=1e-2, betas=(0.5, 0.999))
+    losses = batched.train_generators(
+        optimizer, steps=6, batch_size=8, seeds=(7, 8, 9), against=against
+    )
+    assert losses.shape == (6, batched.size)
+    for i, (g, d) in enumerate(pairs):
+        expected = ganlib.train_generator(
+            g, d, torch.optim.Adam(g.parameters(), lr=1e-2, betas=(0.5, 0.999)),
+            Noise(1, "uniform"), steps=6, batch_size=8, rng=torch.Generator().manual_seed(7 + i),
+        )  # fmt: skip
+        torch.testing.assert_close(losses[:, i], expected, rtol=1e-5, atol=1e-6)
+        x = torch.linspace(-1, 1, 5, dtype=torch.float64)[:, None]
+        torch.testing.assert_close(batched.member(i)[0](x), g(x))
+    assert all(p.requires_grad for p in against.discriminator.parameters)  # unfrozen after
+
+
+def test_training_generators_alone_refuses_bad_arguments():
+    batched = ensemble(TrainConfig(steps=1, batch_size=8))
+    optimizer = torch.optim.SGD(batched.generator.parameters, lr=0.1)
+    with pytest.raises(ValueError, match="must have 3 members"):
+        batched.train_generators(optimizer, steps=1, batch_size=4, seeds=range(3), loss="hinge")
+    with pytest.raises(TypeError, match=r"torch\.optim\.Optimizer"):
+        batched.train_generators("adam", steps=1, batch_size=4, seeds=range(3))
