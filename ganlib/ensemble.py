@@ -46,7 +46,7 @@ from typing import Any
 
 import torch
 from torch import Tensor, nn
-from torch.nn.functional import binary_cross_entropy_with_logits, softplus
+from torch.nn.functional import binary_cross_entropy_with_logits
 
 from ganlib._checks import check_int, check_sampler, check_type
 from ganlib._networks import _describe
@@ -54,6 +54,7 @@ from ganlib._stacked import StackedMLP
 from ganlib.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from ganlib.config import TrainConfig
 from ganlib.history import READBACK_EVERY, History
+from ganlib.losses import _GENERATOR_TERMS
 from ganlib.nets import pack_samples
 from ganlib.noise import Noise
 from ganlib.optimizers import build_optimizer, schedule_players
@@ -67,11 +68,12 @@ ENSEMBLE_STATE_VERSION = 1
 _FUNCTION = "Ensemble"
 _PLAYERS = ("generator", "discriminator")
 _SAID = ("the discriminator loss", "mean D(x)", "mean D(G(z))", "the generator loss")
-_GENERATOR_LOSSES = {
-    "minimax": lambda logits: -softplus(logits).mean(-1),  # mean log(1 - D(G(z)))
-    "nonsaturating": lambda logits: softplus(-logits).mean(-1),  # -mean log D(G(z))
-    "maximum_likelihood": lambda logits: -0.5 * logits.exp().mean(-1),
-}
+
+
+def _member_means(loss: str) -> Any:
+    """The generator loss ``loss`` of every member: its terms' mean over the last dimension."""
+    term = _GENERATOR_TERMS[loss]
+    return lambda logits: term(logits).mean(-1)
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,7 @@ class Ensemble:
             fixed.append(self.prior.sample((SNAPSHOT_SAMPLES,), fixed_rng, dtype=self.dtype))
             self.rngs.append(rng)
         self.fixed_noise = torch.stack(fixed).to(self.device)  # (E, SNAPSHOT_SAMPLES, latent)
-        self.generator_loss = _GENERATOR_LOSSES[config.generator_loss]
+        self.generator_loss = _member_means(config.generator_loss)
         options = {"dtype": self.dtype, "device": self.device}
         n = self.packs
         self.targets = torch.cat((torch.full((n,), config.real_label), torch.zeros(n)))
@@ -411,12 +413,12 @@ class Ensemble:
             "a ganlib.Ensemble",
             fix="Pass the ensemble whose discriminators to train against.",
         )
-        if against.size != self.size or loss not in _GENERATOR_LOSSES:
+        if against.size != self.size or loss not in _GENERATOR_TERMS:
             raise ValueError(
                 f"{function}: against must have {self.size} members and loss be one of "
-                f"{sorted(_GENERATOR_LOSSES)}; got {against.size} members and {loss!r}."
+                f"{sorted(_GENERATOR_TERMS)}; got {against.size} members and {loss!r}."
             )
-        discriminator, generator_loss = against.discriminator, _GENERATOR_LOSSES[loss]
+        discriminator, generator_loss = against.discriminator, _member_means(loss)
         frozen = [parameter.requires_grad for parameter in discriminator.parameters]
         for parameter in discriminator.parameters:
             parameter.requires_grad_(False)

@@ -133,6 +133,15 @@ class BatchDiscriminatorLoss:
         )
 
 
+_GENERATOR_TERMS = {
+    "minimax": lambda logits: -softplus(logits),  # log(1 - D(G(z)))
+    "nonsaturating": lambda logits: softplus(-logits),  # -log D(G(z))
+    "maximum_likelihood": lambda logits: -0.5 * logits.exp(),  # -exp(logit) / 2
+}
+"""Each generator loss's term per fake, unchecked: the loss is its mean over the batch, and
+:class:`ganlib.Ensemble` takes the mean over each member's batch (the last dimension)."""
+
+
 def minimax_generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
     r"""The generator's loss in Algorithm 1 (saturating): the part of V that G descends.
 
@@ -148,7 +157,7 @@ def minimax_generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
     -4.5e-05
     """
     check_logits("minimax_generator_loss", {"fake_logits": fake_logits})
-    return -softplus(fake_logits).mean()  # ()
+    return _GENERATOR_TERMS["minimax"](fake_logits).mean()  # ()
 
 
 def nonsaturating_generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
@@ -165,7 +174,7 @@ def nonsaturating_generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
     10.0
     """
     check_logits("nonsaturating_generator_loss", {"fake_logits": fake_logits})
-    return softplus(-fake_logits).mean()  # ()
+    return _GENERATOR_TERMS["nonsaturating"](fake_logits).mean()  # ()
 
 
 def maximum_likelihood_generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
@@ -187,7 +196,7 @@ def maximum_likelihood_generator_loss(fake_logits: torch.Tensor) -> torch.Tensor
     -0.5
     """
     check_logits("maximum_likelihood_generator_loss", {"fake_logits": fake_logits})
-    return -0.5 * fake_logits.exp().mean()  # ()
+    return _GENERATOR_TERMS["maximum_likelihood"](fake_logits).mean()  # ()
 
 
 GENERATOR_LOSSES = {
