@@ -20,7 +20,7 @@ the seeds (:func:`ganlib.summarise_coverage`), in the format of PacGAN's Table 1
 GAN and PacGAN2 rows (10 trials; their own networks, 400,000 iterations) stand beside them.
 
 Results are written after every (target, pack) so that an interrupted run keeps what it
-finished. Run from the repository root (tens of minutes on 2 cores; see RESULTS.md):
+finished. Run from the repository root (about an hour on 2 cores; see RESULTS.md):
 
     python benchmarks/packing.py --out benchmarks/results/packing.json
 """
@@ -41,7 +41,7 @@ from ganlib import Ensemble, discriminator, generator, mode_coverage, recipes, s
 from ganlib.noise import Noise
 from ganlib.recipes import EVALUATION_SAMPLES, EVALUATION_SEED
 
-RECIPES = {"ring": "ring-fast", "grid": "grid-fast"}
+RECIPES = {"ring": "ring-precise", "grid": "grid-precise"}
 """target: the recipe of :mod:`ganlib.recipes` whose networks and configuration are used."""
 
 PACGAN = {  # Lin et al. (2018), Table 1: (mean, standard error) over 10 trials
@@ -93,8 +93,8 @@ def evaluate(ensemble: Ensemble, recipe, z: torch.Tensor) -> list:
     ]
 
 
-def run(target: str, pack: int, seeds: list[int], steps: int | None, every: int) -> dict:
-    recipe = recipes.get(RECIPES[target])
+def run(target: str, pack: int, seeds: list[int], steps: int | None, every: int, name: str) -> dict:
+    recipe = recipes.get(name)
     overrides = {"pack": pack, **({"steps": steps} if steps else {})}
     config = recipe.config(**overrides)
     start = time.perf_counter()
@@ -144,17 +144,34 @@ def run(target: str, pack: int, seeds: list[int], steps: int | None, every: int)
     }
 
 
+def recipe_choice(text: str) -> tuple[str, str]:
+    """``"ring=ring-fast"`` as ``("ring", "ring-fast")``, both names checked."""
+    target, _, name = text.partition("=")
+    if target not in RECIPES or name not in recipes.RECIPES:
+        raise argparse.ArgumentTypeError(
+            f"expected TARGET=NAME with TARGET one of {sorted(RECIPES)} and NAME a recipe of "
+            f"ganlib.recipes (e.g. ring=ring-fast); got {text!r}"
+        )
+    return target, name
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--targets", nargs="+", choices=sorted(RECIPES), default=["ring", "grid"])
     parser.add_argument("--packs", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--seeds", type=int, default=10, help="seeds 0, ..., N-1 (default 10)")
+    parser.add_argument("--seeds", type=int, default=10, help="how many seeds (default 10)")
+    parser.add_argument("--first-seed", type=int, default=0, help="the first seed (default 0)")
     parser.add_argument("--steps", type=int, default=None, help="default: the recipe's")
     parser.add_argument("--evaluate-every", type=int, default=1000)
+    parser.add_argument(
+        "--recipe", action="append", default=[], metavar="TARGET=NAME", type=recipe_choice,
+        help="train TARGET with the recipe NAME of ganlib.recipes (default: RECIPES)",
+    )  # fmt: skip
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/packing.json"))
     arguments = parser.parse_args()
     torch.set_num_threads(arguments.threads)
+    chosen = {**RECIPES, **dict(arguments.recipe)}
     results = {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": {**machine(), "threads": arguments.threads},
@@ -165,11 +182,12 @@ def main() -> None:
     }
     if arguments.out.exists():  # keep what an earlier, interrupted run finished
         results["targets"] = json.loads(arguments.out.read_text(encoding="utf-8"))["targets"]
-    seeds = list(range(arguments.seeds))
+    seeds = list(range(arguments.first_seed, arguments.first_seed + arguments.seeds))
     for target in arguments.targets:
         for pack in arguments.packs:
-            print(f"{target}, pack {pack}, seeds 0-{seeds[-1]}:", flush=True)
-            result = run(target, pack, seeds, arguments.steps, arguments.evaluate_every)
+            print(f"{target}, pack {pack}, seeds {seeds[0]}-{seeds[-1]}:", flush=True)
+            name = chosen[target]
+            result = run(target, pack, seeds, arguments.steps, arguments.evaluate_every, name)
             results["targets"].setdefault(target, {})[str(pack)] = result
             results["machine"]["load_average_at_end"] = os.getloadavg()
             arguments.out.parent.mkdir(parents=True, exist_ok=True)

@@ -164,6 +164,7 @@ def test_the_packing_script_runs_on_tiny_settings_and_keeps_finished_results(
     for targets in (["ring"], ["grid"]):
         arguments = ["--targets", *targets, "--packs", "1", "2", "--seeds", "3", "--steps", "6"]
         arguments += ["--evaluate-every", "4", "--threads", "1", "--out", str(out)]
+        arguments += ["--first-seed", "5", "--recipe", "grid=grid-fast"]
         monkeypatch.setattr("sys.argv", ["packing.py", *arguments])
         packing.main()
     results = json.loads(out.read_text())
@@ -171,7 +172,13 @@ def test_the_packing_script_runs_on_tiny_settings_and_keeps_finished_results(
     ring = results["targets"]["ring"]
     assert sorted(ring) == ["1", "2"] and ring["2"]["config"]["pack"] == 2
     assert [entry["step"] for entry in ring["2"]["timeline"]] == [4, 6]
-    assert [run["seed"] for run in ring["1"]["runs"]] == [0, 1, 2]
+    assert [run["seed"] for run in ring["1"]["runs"]] == [5, 6, 7]
+    assert ring["1"]["recipe"] == "ring-precise"
+    assert results["targets"]["grid"]["2"]["recipe"] == "grid-fast"
     modes, se = ring["1"]["summary"]["modes_captured"]
     assert 0 <= modes <= 8 and se >= 0
     assert "ring pack 2: modes" in capsys.readouterr().out
+    monkeypatch.setattr("sys.argv", ["packing.py", "--recipe", "ring=rings"])
+    with pytest.raises(SystemExit):  # argparse's error: not a recipe
+        packing.main()
+    assert "TARGET=NAME" in capsys.readouterr().err

@@ -49,7 +49,7 @@ def test_importing_the_package_and_the_command_line_loads_no_data_set():
 def test_the_registry_names_every_recipe_and_refuses_others():
     assert set(recipes.RECIPES) == {
         "gaussian", "mixture", "ring", "grid", "digits", "fashion-mnist",
-        *CHAPTER, "ring-fast", "grid-fast",
+        *CHAPTER, "ring-fast", "grid-fast", "ring-precise", "grid-precise",
     }  # fmt: skip
     assert all(recipes.get(name).name == name for name in recipes.RECIPES)
     with pytest.raises(ValueError, match=r"get: name must be one of \['digits', .*got 'rings'"):
@@ -100,7 +100,7 @@ def test_the_chapter_recipes_are_what_the_chapter_builds():
 
 
 def test_the_quartered_grid_recipes_evaluate_on_the_grid_itself():
-    for name in ("grid-tuned", "grid-fast"):
+    for name in ("grid-tuned", "grid-fast", "grid-precise"):
         recipe = recipes.get(name)
         trained_on, evaluated = recipe.data(), recipe.target()
         assert recipe.scale == 4.0
