@@ -37,7 +37,7 @@ from pathlib import Path
 import torch
 from train_speed import machine  # the same machine record as the speed benchmark
 
-from ganlib import Ensemble, discriminator, generator, mode_coverage, recipes, summarise_coverage
+from ganlib import Ensemble, mode_coverage, recipes, summarise_coverage
 from ganlib.noise import Noise
 from ganlib.recipes import EVALUATION_SAMPLES, EVALUATION_SEED
 
@@ -70,23 +70,15 @@ GOALS = {  # what beating PacGAN2 on every measure means here
 
 def build(recipe, pack: int, seeds: list[int], config) -> Ensemble:
     """An ensemble of the recipe's networks (D for ``pack`` samples), one member per seed."""
-    generators, discriminators = [], []
-    for seed in seeds:
-        rng = torch.Generator().manual_seed(seed)  # as Recipe.networks: G's weights first
-        g = generator(
-            config.latent_dim, recipe.data_dim, recipe.hidden, output=recipe.generator_output,
-            rng=rng,
-        )  # fmt: skip
-        generators.append(g)
-        discriminators.append(discriminator(pack * recipe.data_dim, recipe.hidden, rng=rng))
-    return Ensemble(generators, discriminators, recipe.data(), config, seeds)
+    members = [recipe.networks(config.latent_dim, seed, pack=pack) for seed in seeds]
+    return Ensemble(*zip(*members, strict=True), recipe.data(), config, seeds)
 
 
 def evaluate(ensemble: Ensemble, recipe, z: torch.Tensor) -> list:
     """Each live member's :func:`ganlib.mode_coverage` on the fixed noise ``z``."""
     target = recipe.target()
     with torch.no_grad():
-        samples = ensemble.generator(z.expand(ensemble.size, *z.shape)).double() * recipe.scale
+        samples = recipe.rescale(ensemble.generator(z.expand(ensemble.size, *z.shape)).double())
     return [
         None if i in ensemble.diverged else mode_coverage(x, target.centres, target.scale)
         for i, x in enumerate(samples)

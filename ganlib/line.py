@@ -17,6 +17,7 @@ from torch.distributions import Distribution, Independent, Normal, Uniform, cons
 
 from ganlib._checks import check_real
 from ganlib._target import GaussianMixtureTarget, Target, check_parameters, check_weights
+from ganlib.noise import _fill_rows
 
 __all__ = ["Gaussian1d", "GaussianMixture1d", "Uniform1d"]
 
@@ -87,10 +88,7 @@ class Gaussian1d(Target):
     def _draw_members(self, generators: list[torch.Generator], n: int, dtype) -> Tensor:
         """``(E, n, 1)``: row i is ``_draw((n,), generators[i], dtype, cpu)``, bit for bit,
         drawn into one tensor and mapped once (for :class:`ganlib.Ensemble`)."""
-        noise = torch.empty((len(generators), n, 1), dtype=dtype)
-        for row, generator in zip(noise, generators, strict=True):
-            torch.randn(row.shape, generator=generator, out=row)
-        return self._from_standard(noise)
+        return self._from_standard(_fill_rows(torch.randn, generators, (n, 1), dtype))
 
 
 class Uniform1d(Target):

@@ -97,11 +97,18 @@ class Noise:
         """``(E, n, latent_dim)``: row i is ``_draw((n, latent_dim), generators[i], dtype)``,
         bit for bit (the same fill on the same numbers, then the same elementwise map), drawn
         into one tensor and mapped once. The ensemble's call, once per step; CPU generators."""
-        out = torch.empty((len(generators), n, self.latent_dim), dtype=dtype)
         fill = torch.randn if self.kind == "normal" else torch.rand
-        for row, generator in zip(out, generators, strict=True):
-            fill(row.shape, generator=generator, out=row)
+        out = _fill_rows(fill, generators, (n, self.latent_dim), dtype)
         return out if self.kind == "normal" else _widen(out)
+
+
+def _fill_rows(fill, generators: list[torch.Generator], shape: tuple, dtype) -> Tensor:
+    """``(E, *shape)`` on the CPU: row i filled by ``fill`` (``torch.randn`` or ``torch.rand``)
+    from ``generators[i]``, the numbers a draw of ``shape`` from it alone would give."""
+    out = torch.empty((len(generators), *shape), dtype=dtype)
+    for row, generator in zip(out, generators, strict=True):
+        fill(row.shape, generator=generator, out=row)
+    return out
 
 
 def _widen(uniform: Tensor) -> Tensor:
